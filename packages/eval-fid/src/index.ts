@@ -1,5 +1,8 @@
 export { EvalFidError } from './errors.js';
+export { type FrechetResult, frechetDistance, traceSqrtProduct } from './frechet.js';
 export { type GaussianStatistics, gaussianStatistics } from './gaussian.js';
+export { type PivotedCholesky, pivotedCholesky } from './linalg/pivoted-cholesky.js';
+export { symmetricEigenvalues } from './linalg/symmetric-eigenvalues.js';
 export type { NpyData, NpyDataByDtype, NpyDtype } from './npy/dtype.js';
 export {
   type AdmBatch,
@@ -26,3 +29,10 @@ export {
   writeNpy,
   writeNpz,
 } from './npy/npz.js';
+export {
+  FeatureMoments,
+  type FeatureMomentsOptions,
+  featureStatistics,
+  type MomentsSnapshot,
+} from './stats/feature-moments.js';
+export { readMoments, writeMoments } from './stats/moments-file.js';

@@ -1,0 +1,131 @@
+import { EvalFidError } from '../errors.js';
+
+/**
+ * All eigenvalues of a real symmetric n × n matrix (row-major; only the lower triangle is read),
+ * in float64, without eigenvectors: Householder reduction to tridiagonal form followed by the
+ * implicit QL algorithm with Wilkinson-type shifts. Both steps are orthogonal similarity
+ * transformations, so the results are real by construction and accurate to about
+ * n·ε·‖A‖ (no complex arithmetic, unlike a general eigensolver or sqrtm).
+ */
+export function symmetricEigenvalues(input: Float64Array, n: number): Float64Array {
+  const { diagonal, offDiagonal } = tridiagonalize(Float64Array.from(input), n);
+  return tridiagonalEigenvalues(diagonal, offDiagonal);
+}
+
+/** Householder tridiagonalisation in place (lower triangle). e[k] couples d[k] and d[k+1]. */
+function tridiagonalize(
+  A: Float64Array,
+  n: number,
+): { diagonal: Float64Array; offDiagonal: Float64Array } {
+  const d = new Float64Array(n);
+  const e = new Float64Array(Math.max(0, n - 1));
+  const v = new Float64Array(n);
+  const p = new Float64Array(n);
+  for (let k = 0; k + 2 < n; k++) {
+    d[k] = A[k * n + k]!;
+    // reflect x = A[k+1:, k] onto a multiple of the first unit vector
+    const x0 = A[(k + 1) * n + k]!;
+    let tail = 0;
+    for (let i = k + 2; i < n; i++) tail += A[i * n + k]! ** 2;
+    if (tail === 0) {
+      e[k] = x0; // already tridiagonal in this column
+      continue;
+    }
+    const norm = Math.sqrt(x0 * x0 + tail);
+    const alpha = x0 >= 0 ? -norm : norm; // opposite sign to x0 avoids cancellation in v0
+    e[k] = alpha;
+    for (let i = k + 1; i < n; i++) v[i] = A[i * n + k]!;
+    v[k + 1] = x0 - alpha;
+    const beta = 2 / ((x0 - alpha) ** 2 + tail);
+    // p = beta · A22 v, reading only the lower triangle of A22 (each stored entry used twice)
+    for (let i = k + 1; i < n; i++) p[i] = 0;
+    for (let i = k + 1; i < n; i++) {
+      const ri = i * n;
+      const vi = v[i]!;
+      let s = 0;
+      for (let j = k + 1; j < i; j++) {
+        const a = A[ri + j]!;
+        s += a * v[j]!;
+        p[j] = p[j]! + a * vi;
+      }
+      p[i] = p[i]! + s + A[ri + i]! * vi;
+    }
+    let pv = 0;
+    for (let i = k + 1; i < n; i++) {
+      p[i] = p[i]! * beta;
+      pv += p[i]! * v[i]!;
+    }
+    // w = p − (beta/2)(pᵀv) v;  A22 ← A22 − v wᵀ − w vᵀ  (lower triangle only)
+    const half = 0.5 * beta * pv;
+    for (let i = k + 1; i < n; i++) p[i] = p[i]! - half * v[i]!;
+    for (let i = k + 1; i < n; i++) {
+      const ri = i * n;
+      const vi = v[i]!;
+      const wi = p[i]!;
+      for (let j = k + 1; j <= i; j++) A[ri + j] = A[ri + j]! - vi * p[j]! - wi * v[j]!;
+    }
+  }
+  if (n >= 2) {
+    d[n - 2] = A[(n - 2) * n + n - 2]!;
+    e[n - 2] = A[(n - 1) * n + n - 2]!;
+  }
+  if (n >= 1) d[n - 1] = A[(n - 1) * n + n - 1]!;
+  return { diagonal: d, offDiagonal: e };
+}
+
+/**
+ * Eigenvalues of the symmetric tridiagonal matrix (d, e) by implicit QL with shifts.
+ * `d` is overwritten with the (unsorted) eigenvalues and returned.
+ */
+export function tridiagonalEigenvalues(d: Float64Array, eIn: Float64Array): Float64Array {
+  const n = d.length;
+  const e = new Float64Array(n);
+  e.set(eIn.subarray(0, Math.max(0, n - 1)));
+  for (let l = 0; l < n; l++) {
+    for (let iteration = 0; ; iteration++) {
+      // find the first negligible off-diagonal at or after l: the block l..m is unreduced
+      let m = l;
+      for (; m < n - 1; m++) {
+        const scale = Math.abs(d[m]!) + Math.abs(d[m + 1]!);
+        if (Math.abs(e[m]!) <= Number.EPSILON * scale) break;
+      }
+      if (m === l) break;
+      if (iteration === 60) {
+        throw new EvalFidError('eigenvalues', `QL iteration did not converge at index ${l}`);
+      }
+      // shift from the leading 2 × 2 block
+      let g = (d[l + 1]! - d[l]!) / (2 * e[l]!);
+      let r = Math.hypot(g, 1);
+      g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? r : -r));
+      let s = 1;
+      let c = 1;
+      let shift = 0;
+      let deflated = false;
+      for (let i = m - 1; i >= l; i--) {
+        const f = s * e[i]!;
+        const b = c * e[i]!;
+        r = Math.hypot(f, g);
+        e[i + 1] = r;
+        if (r === 0) {
+          // underflow: the block splits here; restart from l
+          d[i + 1] = d[i + 1]! - shift;
+          e[m] = 0;
+          deflated = true;
+          break;
+        }
+        s = f / r;
+        c = g / r;
+        g = d[i + 1]! - shift;
+        r = (d[i]! - g) * s + 2 * c * b;
+        shift = s * r;
+        d[i + 1] = g + shift;
+        g = c * r - b;
+      }
+      if (deflated) continue;
+      d[l] = d[l]! - shift;
+      e[l] = g;
+      e[m] = 0;
+    }
+  }
+  return d;
+}

@@ -1,0 +1,35 @@
+import { fail } from '../errors.js';
+import { toFloat64 } from '../npy/npy.js';
+import { NpzArchive, writeNpz } from '../npy/npz.js';
+import type { MomentsSnapshot } from './feature-moments.js';
+
+/**
+ * Shard files for distributed statistics: `count` (int64 scalar), `mean` [D] and `scatter`
+ * [D, D] (float64). Merge shards with FeatureMoments.merge; a shard is not a pytorch-fid stats
+ * file (use writeFidStats for that).
+ */
+export function writeMoments(path: string, m: MomentsSnapshot): void {
+  writeNpz(path, {
+    count: { shape: [], data: new BigInt64Array([BigInt(m.count)]) },
+    mean: { shape: [m.dim], data: m.mean },
+    scatter: { shape: [m.dim, m.dim], data: m.scatter },
+  });
+}
+
+export function readMoments(path: string): MomentsSnapshot {
+  const archive = NpzArchive.open(path);
+  try {
+    const count = toFloat64(archive.get('count'), `${path}:count`)[0];
+    const mean = toFloat64(archive.get('mean'), `${path}:mean`);
+    const scatter = toFloat64(archive.get('scatter'), `${path}:scatter`);
+    const dim = mean.length;
+    if (count === undefined || !Number.isSafeInteger(count) || count < 0) {
+      fail(`${path}:count`, 'a non-negative integer', count);
+    }
+    if (scatter.length !== dim * dim)
+      fail(`${path}:scatter`, `${dim}×${dim} values`, scatter.length);
+    return { dim, count, mean, scatter };
+  } finally {
+    archive.close();
+  }
+}

@@ -1,0 +1,48 @@
+/** Small seeded generators for tests (mulberry32 + Box–Muller). */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function normals(seed: number, count: number): Float64Array {
+  const u = rng(seed);
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    out[i] = Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+  }
+  return out;
+}
+
+/** Q diag(values) Qᵀ with Q a product of `reflections` random Householder reflections. */
+export function rotatedDiagonal(values: Float64Array, seed: number, reflections = 3): Float64Array {
+  const d = values.length;
+  const S = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) S[i * d + i] = values[i]!;
+  for (let h = 0; h < reflections; h++) {
+    const v = normals(seed * 100 + h, d);
+    const norm = Math.hypot(...v);
+    for (let i = 0; i < d; i++) v[i] = v[i]! / norm;
+    // S ← H S H with H = I − 2vvᵀ:  S − 2 v (vᵀS) − 2 (S v) vᵀ + 4 (vᵀ S v) v vᵀ
+    const sv = new Float64Array(d);
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += S[i * d + j]! * v[j]!;
+      sv[i] = s;
+    }
+    let vsv = 0;
+    for (let i = 0; i < d; i++) vsv += v[i]! * sv[i]!;
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        S[i * d + j] =
+          S[i * d + j]! - 2 * v[i]! * sv[j]! - 2 * sv[i]! * v[j]! + 4 * vsv * v[i]! * v[j]!;
+      }
+    }
+  }
+  return S;
+}
