@@ -1,8 +1,22 @@
 export { EvalFidError } from './errors.js';
+export { type FeatureMatrix, featureMatrix } from './features.js';
 export { type FrechetResult, frechetDistance, traceSqrtProduct } from './frechet.js';
 export { type GaussianStatistics, gaussianStatistics } from './gaussian.js';
 export { type PivotedCholesky, pivotedCholesky } from './linalg/pivoted-cholesky.js';
 export { symmetricEigenvalues } from './linalg/symmetric-eigenvalues.js';
+export { type InceptionScoreResult, inceptionScore } from './metrics/inception-score.js';
+export {
+  type KidOptions,
+  type KidResult,
+  kernelInceptionDistance,
+  kidFromSubsets,
+  polynomialMmdUnbiased,
+} from './metrics/kid.js';
+export {
+  type PrecisionRecallOptions,
+  type PrecisionRecallResult,
+  precisionRecall,
+} from './metrics/precision-recall.js';
 export type { NpyData, NpyDataByDtype, NpyDtype } from './npy/dtype.js';
 export {
   type AdmBatch,
