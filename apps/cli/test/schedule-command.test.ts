@@ -1,0 +1,159 @@
+/**
+ * `ns schedule` end to end: the built binary (dist/main.js) run as a user runs it, its output
+ * checked against @ns/schedules and its files decoded.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseSchedule, withInputScale } from '@ns/schedules';
+import { decodePng } from './plot/png-decode';
+
+const run = promisify(execFile);
+const bin = join(__dirname, '..', 'dist', 'main.js');
+const ns = async (...args: string[]) => run(process.execPath, [bin, ...args], { encoding: 'utf8' });
+const nsFails = async (...args: string[]): Promise<{ code: number; stderr: string }> => {
+  try {
+    await ns(...args);
+  } catch (error) {
+    const e = error as { code: number; stderr: string };
+    return { code: e.code, stderr: e.stderr };
+  }
+  throw new Error(`ns ${args.join(' ')} should have failed`);
+};
+
+describe('ns schedule', () => {
+  it('prints the JSON object of the issue', async () => {
+    const { stdout } = await ns(
+      'schedule',
+      '--schedule',
+      'sigmoid@0,3,0.5',
+      '--scale',
+      '0.5',
+      '--t',
+      '0,0.25,0.5,1',
+      '--json',
+    );
+    const result = JSON.parse(stdout);
+    expect(Object.keys(result)).toEqual(['schedule', 'scale', 't', 'gamma', 'logSnr']);
+    expect(result.schedule).toBe('sigmoid@0,3,0.5');
+    expect(result.scale).toBe(0.5);
+    expect(result.t).toEqual([0, 0.25, 0.5, 1]);
+    const base = parseSchedule('sigmoid@0,3,0.5');
+    expect(result.gamma).toEqual([0, 0.25, 0.5, 1].map((t) => base.gamma(t)));
+    // ln(b²γ/(1−γ)), null where infinite (t = 0).
+    expect(result.logSnr[0]).toBeNull();
+    for (const [i, t] of [0.25, 0.5, 1].entries()) {
+      const g = base.gamma(t);
+      expect(result.logSnr[i + 1]).toBeCloseTo(Math.log((0.25 * g) / (1 - g)), 12);
+      expect(result.logSnr[i + 1]).toBe(withInputScale(base, 0.5).logSnr(t));
+    }
+  });
+
+  it('defaults --scale to 1 and prints an aligned table without --json', async () => {
+    const json = JSON.parse(
+      (await ns('schedule', '-s', 'simple_linear', '--t', '0.25', '--json')).stdout,
+    );
+    expect(json.scale).toBe(1);
+    expect(json.logSnr[0]).toBeCloseTo(Math.log(3), 14);
+    const { stdout } = await ns(
+      'schedule',
+      '-s',
+      'cosine@0.2,1,1',
+      '-s',
+      'simple_linear',
+      '--scale',
+      '1',
+      '--t',
+      '0,0.5,1',
+    );
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('cosine@0.2,1,1');
+    expect(lines).toContain('simple_linear');
+    const rows = lines.filter((l) => /^\s*[\d.]+\s/.test(l));
+    expect(new Set(rows.slice(0, 3).map((r) => r.length)).size).toBe(1); // aligned
+    expect(stdout).toContain('0.381966011'); // spec §2 test vector: cosine(0.2,1,1) at t = 0.5
+    expect(stdout).toContain('+inf');
+  });
+
+  it('fails clearly on a bad spec, t or scale', async () => {
+    const badSpec = await nsFails('schedule', '-s', 'cosine@0.2,1');
+    expect(badSpec.code).toBe(1);
+    expect(badSpec.stderr).toMatch(/invalid schedule spec "cosine@0.2,1": `cosine` takes 3/);
+    expect((await nsFails('schedule', '--t', '0,1.5')).stderr).toMatch(
+      /--t must be .* in \[0, 1\], got "1.5"/,
+    );
+    expect((await nsFails('schedule', '--scale', '0')).stderr).toMatch(
+      /--scale must be a number > 0, got "0"/,
+    );
+  });
+
+  it('plots γ and logSNR to SVG and PNG', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ns-plot-'));
+    const svgPath = join(dir, 'fig.svg');
+    await ns(
+      'schedule',
+      'plot',
+      '-s',
+      'simple_linear',
+      '-s',
+      'cosine@0.2,1,1',
+      '--scale',
+      '0.5',
+      '--out',
+      svgPath,
+    );
+    const svg = readFileSync(svgPath, 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('simple_linear, b=0.5');
+    expect(svg).toContain('cosine@0.2,1,1, b=0.5');
+    expect(svg).toContain('logSNR');
+    const pngPath = join(dir, 'sub', 'fig.png');
+    await ns('schedule', 'plot', '-s', 'sigmoid@0,3,0.5', '--out', pngPath);
+    const png = decodePng(readFileSync(pngPath));
+    expect(png.width).toBeGreaterThan(500);
+    const colours = new Set<number>();
+    for (let i = 0; i < png.pixels.length; i += png.channels * 7) {
+      colours.add((png.pixels[i]! << 16) | (png.pixels[i + 1]! << 8) | png.pixels[i + 2]!);
+    }
+    expect(colours.size).toBeGreaterThan(3);
+    expect((await nsFails('schedule', 'plot', '--out', join(dir, 'x.jpg'))).stderr).toMatch(
+      /\.svg or \.png/,
+    );
+  });
+
+  it('suggests b for a resolution with its source', async () => {
+    const { stdout } = await ns('schedule', 'suggest', '--resolution', '256');
+    expect(stdout).toContain('b = 0.5');
+    expect(stdout).toContain('Table 1');
+    const json = JSON.parse((await ns('schedule', 'suggest', '-r', '512', '--json')).stdout);
+    expect(json).toMatchObject({
+      scale: 0.2,
+      schedule: 'cosine@0.2,1,1',
+      spec: 'cosine@0.2,1,1+scale=0.2',
+    });
+    expect(
+      JSON.parse(
+        (await ns('schedule', 'suggest', '-r', '128', '--rule', 'simpleDiffusion', '--json'))
+          .stdout,
+      ).scale,
+    ).toBe(0.5);
+  });
+});
+
+describe('ns --help and demo', () => {
+  it('lists every command', async () => {
+    const { stdout } = await ns('--help');
+    for (const command of ['demo', 'schedule']) expect(stdout).toContain(command);
+    expect((await ns('schedule', '--help')).stdout).toMatch(/plot[\s\S]*suggest/);
+  });
+
+  it('demo prints the schedule table and writes the figure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ns-demo-'));
+    const { stdout } = await ns('demo', '--out', dir);
+    expect(stdout).toContain('sigmoid@0,3,0.5');
+    expect(stdout).toContain(join(dir, 'schedules.png'));
+    expect(decodePng(readFileSync(join(dir, 'schedules.png'))).height).toBeGreaterThan(300);
+  });
+});
