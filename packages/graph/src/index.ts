@@ -1,3 +1,22 @@
+export {
+  ARTIFACT_FORMAT,
+  buildEvalGraph,
+  buildOptimizerGraph,
+  buildTrainingGraph,
+  type Checkpoint,
+  type CheckpointMeta,
+  commitTrainer,
+  createTrainer,
+  type InputSpec,
+  initialState,
+  type Mode,
+  type ModelDefinition,
+  readCheckpoint,
+  type TrainingSpec,
+  type TrainingState,
+  type WriteOptions,
+  writeArtifacts,
+} from './artifacts.js';
 export { type DType, type FloatDType, isFloat } from './dtype.js';
 export { GraphError, type GraphErrorCode, isGraphError } from './errors.js';
 export { type GradOptions, grad } from './grad.js';
@@ -11,6 +30,7 @@ export {
   serialize,
   toOnnx,
 } from './onnx/emit.js';
+export { decodeSafetensors, encodeSafetensors, type SafeTensor } from './onnx/safetensors.js';
 export {
   add,
   cos,
@@ -56,6 +76,18 @@ export {
 } from './ops/nn.js';
 export { meanSquare, reduceMean, reduceSum } from './ops/reduce.js';
 export type { Operand } from './ops/util.js';
+export { type AdamWOptions, adamw } from './optim/adamw.js';
+export {
+  clipByGlobalNorm,
+  matchesAny,
+  type Optimizer,
+  type OptimizerEntry,
+  type ParamUpdate,
+  type SlotUpdate,
+  type StepInputs,
+} from './optim/common.js';
+export { type EmaUpdate, emaUpdate } from './optim/ema.js';
+export { type LambOptions, lamb } from './optim/lamb.js';
 export {
   type Initializer,
   init,
@@ -75,3 +107,4 @@ export {
   type SessionOptions,
 } from './run.js';
 export { broadcastShapes, type Dim, formatShape, type Shape } from './shape.js';
+export { type Feed, type StepResult, Trainer, type TrainerInit } from './trainer.js';

@@ -1,0 +1,139 @@
+/**
+ * The step loop over training_model.onnx. Parameters, optimizer state and EMA live as
+ * onnxruntime tensors in `feeds`; after each run the `<name>.new` outputs become the next inputs
+ * (the same ort.Tensor objects, no copies in JS). Values are copied out only by `snapshot`.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as ortTypes from 'onnxruntime-node';
+import type { TrainingState } from './artifacts.js';
+import type { FloatDType } from './dtype.js';
+import { GraphError } from './errors.js';
+import type { ParamArray } from './params.js';
+import { openSession, ort, type SessionOptions } from './run.js';
+
+export type Feed = ortTypes.Tensor;
+
+export interface StepResult {
+  readonly loss: number;
+  /** Forward outputs of the training graph (and grad_norm when clipping), as ort tensors. */
+  readonly outputs: Readonly<Record<string, Feed>>;
+}
+
+export interface TrainerInit {
+  readonly dtype: FloatDType;
+  readonly params: ReadonlyMap<string, { shape: readonly number[]; value: ParamArray }>;
+  readonly state: TrainingState;
+}
+
+export class Trainer {
+  private readonly carried: string[];
+  private readonly feeds: Record<string, Feed> = {};
+  private stepCount: number;
+
+  private constructor(
+    readonly session: ortTypes.InferenceSession,
+    private readonly init: TrainerInit,
+  ) {
+    this.stepCount = init.state.step;
+    const F = init.dtype;
+    const shapes = new Map<string, readonly number[]>();
+    for (const [name, p] of init.params) {
+      shapes.set(name, p.shape);
+      this.feeds[name] = new ort.Tensor(F, p.value.slice(), [...p.shape]);
+    }
+    for (const [key, v] of init.state.slots) {
+      const owner = key.slice(0, key.lastIndexOf('.'));
+      this.feeds[key] = new ort.Tensor(F, v.slice(), [...shapes.get(owner)!]);
+    }
+    for (const [name, v] of init.state.ema)
+      this.feeds[`${name}.ema`] = new ort.Tensor(F, v.slice(), [...shapes.get(name)!]);
+    // Every carried input must come back as `<name>.new`.
+    this.carried = session.inputNames.filter((n) => n in this.feeds);
+    const missing = this.carried.filter((n) => !session.outputNames.includes(`${n}.new`));
+    const unfed = session.inputNames.filter(
+      (n) => !(n in this.feeds) && n !== 'lr' && n !== 'step',
+    );
+    if (missing.length > 0) {
+      throw new GraphError(
+        'invalid_artifacts',
+        `Trainer: the training model has no outputs for ${missing.map((n) => `${n}.new`).join(', ')}`,
+      );
+    }
+    this.dataInputs = unfed;
+  }
+
+  /** Names of the per-step data inputs (everything not carried, lr or step). */
+  readonly dataInputs: readonly string[];
+
+  static async create(
+    model: Uint8Array | string,
+    init: TrainerInit,
+    options: SessionOptions = {},
+  ): Promise<Trainer> {
+    return new Trainer(await openSession(model, options), init);
+  }
+
+  /** Resume from an artifact directory (training_model.onnx + checkpoint/). */
+  static async open(dir: string, options: SessionOptions = {}): Promise<Trainer> {
+    const { readCheckpoint } = await import('./artifacts.js');
+    const ck = await readCheckpoint(dir);
+    const params = new Map(
+      ck.meta.params.map((p) => [p.name, { shape: p.shape, value: ck.params.get(p.name)! }]),
+    );
+    return Trainer.create(
+      new Uint8Array(await readFile(join(dir, 'training_model.onnx'))),
+      { dtype: ck.meta.dtype, params, state: ck.state },
+      options,
+    );
+  }
+
+  /** Number of updates made so far (the checkpoint's step). */
+  get step(): number {
+    return this.stepCount;
+  }
+
+  /** One update with learning rate `lr`; `batch` gives every data input. */
+  async run(batch: Readonly<Record<string, Feed>>, lr: number): Promise<StepResult> {
+    for (const n of this.dataInputs) {
+      if (!(n in batch))
+        throw new GraphError(
+          'invalid_argument',
+          `Trainer.run: batch is missing input '${n}' (needs ${this.dataInputs.join(', ')})`,
+        );
+    }
+    const F = this.init.dtype === 'float32' ? Float32Array : Float64Array;
+    const feeds: Record<string, Feed> = {
+      ...this.feeds,
+      ...batch,
+      lr: new ort.Tensor(this.init.dtype, F.of(lr), []),
+      step: new ort.Tensor('int64', BigInt64Array.of(BigInt(this.stepCount + 1)), []),
+    };
+    const out = await this.session.run(feeds);
+    for (const n of this.carried) this.feeds[n] = out[`${n}.new`]!;
+    this.stepCount++;
+    const outputs: Record<string, Feed> = {};
+    for (const [k, v] of Object.entries(out)) if (!k.endsWith('.new')) outputs[k] = v;
+    return { loss: Number(out.loss!.data[0]), outputs };
+  }
+
+  /** Current carried value (parameter `<name>`, state `<name>.m`, EMA `<name>.ema`). */
+  tensor(name: string): Feed {
+    const t = this.feeds[name];
+    if (!t) throw new GraphError('unknown_tensor', `Trainer.tensor: no carried tensor '${name}'`);
+    return t;
+  }
+
+  /** Copy out parameters and state (for writeArtifacts / Params.set). */
+  snapshot(): { params: Map<string, ParamArray>; state: TrainingState } {
+    const copy = (n: string) => (this.feeds[n]!.data as ParamArray).slice();
+    const params = new Map([...this.init.params.keys()].map((n) => [n, copy(n)]));
+    const slots = new Map([...this.init.state.slots.keys()].map((k) => [k, copy(k)]));
+    const ema = new Map([...this.init.state.ema.keys()].map((n) => [n, copy(`${n}.ema`)]));
+    return { params, state: { step: this.stepCount, slots, ema } };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
