@@ -44,6 +44,14 @@ export {
   writeNpz,
 } from './npy/npz.js';
 export {
+  type CompareOptions,
+  type ComparisonReport,
+  compareSources,
+  type FeatureSource,
+  loadFeatureSource,
+  sourceStatistics,
+} from './sources.js';
+export {
   FeatureMoments,
   type FeatureMomentsOptions,
   featureStatistics,

@@ -16,19 +16,28 @@ export function writeMoments(path: string, m: MomentsSnapshot): void {
   });
 }
 
+/** True when the archive holds a moments shard (`count`, `mean`, `scatter`). */
+export function isMomentsArchive(archive: NpzArchive): boolean {
+  return archive.has('count') && archive.has('mean') && archive.has('scatter');
+}
+
+export function momentsFromArchive(archive: NpzArchive): MomentsSnapshot {
+  const name = archive.name;
+  const count = toFloat64(archive.get('count'), `${name}:count`)[0];
+  const mean = toFloat64(archive.get('mean'), `${name}:mean`);
+  const scatter = toFloat64(archive.get('scatter'), `${name}:scatter`);
+  const dim = mean.length;
+  if (count === undefined || !Number.isSafeInteger(count) || count < 0) {
+    fail(`${name}:count`, 'a non-negative integer', count);
+  }
+  if (scatter.length !== dim * dim) fail(`${name}:scatter`, `${dim}×${dim} values`, scatter.length);
+  return { dim, count, mean, scatter };
+}
+
 export function readMoments(path: string): MomentsSnapshot {
   const archive = NpzArchive.open(path);
   try {
-    const count = toFloat64(archive.get('count'), `${path}:count`)[0];
-    const mean = toFloat64(archive.get('mean'), `${path}:mean`);
-    const scatter = toFloat64(archive.get('scatter'), `${path}:scatter`);
-    const dim = mean.length;
-    if (count === undefined || !Number.isSafeInteger(count) || count < 0) {
-      fail(`${path}:count`, 'a non-negative integer', count);
-    }
-    if (scatter.length !== dim * dim)
-      fail(`${path}:scatter`, `${dim}×${dim} values`, scatter.length);
-    return { dim, count, mean, scatter };
+    return momentsFromArchive(archive);
   } finally {
     archive.close();
   }

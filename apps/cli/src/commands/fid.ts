@@ -1,0 +1,98 @@
+import {
+  type ComparisonReport,
+  compareSources,
+  loadFeatureSource,
+  sourceStatistics,
+  writeFidStats,
+} from '@ns/eval-fid';
+import { type Command, InvalidArgumentError } from 'commander';
+
+/**
+ * `ns fid A B [--json] [--kid] [--pr]` and `ns fid stats A --out a.npz`.
+ * A and B are `.npy` feature arrays (N × D), pytorch-fid / clean-fid stats files or ADM reference
+ * batches (`mu`, `sigma`), or moments shards; all the work is in @ns/eval-fid.
+ */
+export function registerFid(program: Command): void {
+  const fid = program
+    .command('fid')
+    .description(
+      'Fréchet distance as pytorch-fid defines FID (float64, symmetric eigenvalues, never complex)',
+    )
+    .argument(
+      '<a>',
+      'reference: .npy features [N, D], or .npz stats (mu, sigma) / moments / features',
+    )
+    .argument('<b>', 'samples: same kinds as <a>')
+    .option('--json', 'print one JSON object: {"fid": value, ...}')
+    .option('--kid', 'also compute KID (needs feature arrays on both sides)')
+    .option('--kid-subsets <n>', 'KID subset pairs', positiveInteger, 100)
+    .option(
+      '--kid-subset-size <n>',
+      'KID subset size (capped at the smaller set)',
+      positiveInteger,
+      1000,
+    )
+    .option('--seed <n>', 'seed of the KID subsets', nonNegativeInteger, 0)
+    .option('--pr', 'also compute precision/recall (k-NN manifolds; A is the real set)')
+    .option('--k <n>', 'neighbourhood size for precision/recall', positiveInteger, 3)
+    .action((a: string, b: string, opts: FidOptions) => {
+      const report = compareSources(loadFeatureSource(a), loadFeatureSource(b), {
+        kid: opts.kid
+          ? { subsets: opts.kidSubsets, subsetSize: opts.kidSubsetSize, seed: opts.seed }
+          : false,
+        ...(opts.pr ? { precisionRecallK: opts.k } : {}),
+      });
+      process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+    });
+
+  fid
+    .command('stats')
+    .description('write reusable statistics (pytorch-fid layout: mu, sigma) of features or stats')
+    .argument('<source>', '.npy features [N, D], or .npz features / moments / stats')
+    .requiredOption('--out <file>', 'output .npz (mu [D], sigma [D, D], float64, deflated)')
+    .action((source: string, opts: { out: string }) => {
+      const stats = sourceStatistics(loadFeatureSource(source));
+      writeFidStats(opts.out, stats);
+      const n = stats.count === undefined ? '' : `, N=${stats.count}`;
+      process.stdout.write(`wrote ${opts.out} (D=${stats.dim}${n})\n`);
+    });
+}
+
+interface FidOptions {
+  json?: boolean;
+  kid?: boolean;
+  kidSubsets: number;
+  kidSubsetSize: number;
+  seed: number;
+  pr?: boolean;
+  k: number;
+}
+
+function formatReport(r: ComparisonReport): string {
+  const n = (v: number | null) => (v === null ? '?' : String(v));
+  const lines = [`FID ${r.fid.toPrecision(10)}  (D=${r.dim}, N_A=${n(r.n_a)}, N_B=${n(r.n_b)})`];
+  if (r.kid !== undefined) {
+    lines.push(
+      `KID ${r.kid.toPrecision(6)} ± ${r.kid_std!.toPrecision(3)}  (${r.kid_subsets} subsets of ${r.kid_subset_size})`,
+    );
+  }
+  if (r.precision !== undefined) {
+    lines.push(`precision ${r.precision.toFixed(4)}  recall ${r.recall!.toFixed(4)}  (k=${r.k})`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError(`expected a positive integer, got ${value}`);
+  return n;
+}
+
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new InvalidArgumentError(`expected a non-negative integer, got ${value}`);
+  }
+  return n;
+}
