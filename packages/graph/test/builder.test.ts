@@ -133,3 +133,15 @@ test('asking for CUDA where its provider library is missing throws, naming the l
   expect(msg).toMatch(/ONNXRUNTIME_NODE_INSTALL=cuda12 pnpm install/);
   expect(msg).toMatch(/--onnxruntime-node-install=cuda12/);
 });
+
+test('reshape with a symbolic batch: flattening gives a product symbol, and back', () => {
+  const g = new G.Graph();
+  const x = g.input('x', ['batch', 4, 16]);
+  const flat = G.reshape(x, [-1, 16]);
+  expect(flat.shape).toEqual(['4*batch', 16]);
+  expect(G.reshape(flat, ['batch', 4, 16]).shape).toEqual(['batch', 4, 16]);
+  expect(G.reshape(x, [0 + 2, -1, 16]).shape).toEqual([2, '2*batch', 16]);
+  expect(() => G.reshape(x, ['batch', 5, -1])).toThrow(
+    /Reshape: cannot reshape \[batch, 4, 16\] to \[batch, 5, -1\]/,
+  );
+});

@@ -10,13 +10,27 @@ interface SymProduct {
   coef: number;
   syms: Map<string, number>;
 }
+/** Symbolic dims may be products written 'c*a*b' (e.g. '4*batch' after flattening). */
 function product(dims: readonly Dim[]): SymProduct {
   const p: SymProduct = { coef: 1, syms: new Map() };
   for (const d of dims) {
     if (typeof d === 'number') p.coef *= d;
-    else p.syms.set(d, (p.syms.get(d) ?? 0) + 1);
+    else {
+      for (const part of d.split('*')) {
+        if (/^\d+$/.test(part)) p.coef *= Number(part);
+        else p.syms.set(part, (p.syms.get(part) ?? 0) + 1);
+      }
+    }
   }
   return p;
+}
+
+/** Canonical name of a symbolic product: 'batch', or '4*batch', symbols sorted. */
+function symbolName(p: SymProduct): string {
+  const syms = [...p.syms.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .flatMap(([s, n]) => Array<string>(n).fill(s));
+  return (p.coef === 1 ? syms : [String(p.coef), ...syms]).join('*');
 }
 
 /**
@@ -65,11 +79,12 @@ export function reshapeRule(x: Shape, target: readonly Dim[]): { shape: Dim[]; o
     if (rest.syms.size === 0) {
       if (typeof t === 'string') fail(`'${t}' would be the static size ${rest.coef}`);
       shape[inferredAt] = rest.coef;
-    } else if (rest.syms.size === 1 && rest.coef === 1 && [...rest.syms.values()][0] === 1) {
-      const s = [...rest.syms.keys()][0]!;
-      if (typeof t === 'string' && t !== s) fail(`inferred dim is '${s}', not '${t}'`);
+    } else {
+      const s = symbolName(rest);
+      if (typeof t === 'string' && symbolName(product([t])) !== s)
+        fail(`inferred dim is '${s}', not '${t}'`);
       shape[inferredAt] = s;
-    } else fail('the inferred dimension is not a single size or symbol');
+    }
   }
   return { shape, onnx };
 }
