@@ -65,3 +65,8 @@ export function assertTimes(ts: ArrayLike<number>, name = 't'): void {
     }
   }
 }
+
+/** Throws the `t[i]` error; for loops that check inline (`if (!(t >= 0 && t <= 1)) badTime(i, t)`). */
+export function badTime(index: number, t: number): never {
+  throw new RangeError(`\`t[${index}]\` must be in [0, 1], got ${describe(t)}`);
+}

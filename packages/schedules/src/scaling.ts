@@ -33,8 +33,9 @@ export function withInputScale(schedule: Schedule, b: number): Schedule {
       base.gammaArray(t, out),
     logSnrArray<T extends FloatArray = Float64Array>(t: ArrayLike<number>, out?: T): T {
       // Shift in float64, then round once into a float32 `out`.
-      const values = base.logSnrArray(t);
-      const result = out ?? (values as T);
+      const direct = out === undefined || out instanceof Float64Array;
+      const values = direct ? base.logSnrArray(t, out) : base.logSnrArray(t);
+      const result = (direct ? values : out) as T;
       if (result.length !== values.length) {
         throw new RangeError(
           `\`out\` must have length ${values.length} (the length of \`t\`), got ${result.length}`,

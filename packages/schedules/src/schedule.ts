@@ -1,4 +1,4 @@
-import { assertInClosedRange, assertNotNaN, assertTime, assertTimes } from './errors.js';
+import { assertInClosedRange, assertNotNaN, assertTime, assertTimes, badTime } from './errors.js';
 import { clamp, gammaOfLogSnr, logSnrOfGamma } from './math.js';
 import { solveDecreasing } from './solve.js';
 
@@ -65,8 +65,9 @@ export interface ScheduleDefinition {
   /** Defaults to ln γ − ln(1 − γ). */
   logSnr?(t: number): number;
   /**
-   * The family's own tight loop for γ over an array (the hot path of training and benchmarks);
-   * defaults to calling `gamma` per element.
+   * The family's own tight loop for γ over an array (the hot path of training and benchmarks).
+   * It must check every t inline (`badTime`), so the array is read once. Defaults to a checked
+   * call of `gamma` per element.
    */
   fillGamma?(t: ArrayLike<number>, out: FloatArray): void;
   /** Closed-form inverse of γ, given γ ∈ [0, 1]; defaults to bisection. */
@@ -92,7 +93,11 @@ export function defineSchedule(def: ScheduleDefinition): Schedule {
   const fillGamma =
     def.fillGamma ??
     ((ts: ArrayLike<number>, out: FloatArray) => {
-      for (let i = 0; i < ts.length; i++) out[i] = gammaOf(ts[i]!);
+      for (let i = 0; i < ts.length; i++) {
+        const t = ts[i]!;
+        if (!(t >= 0 && t <= 1)) badTime(i, t);
+        out[i] = gammaOf(t);
+      }
     });
   const tFromGamma = def.tFromGamma ?? ((g: number) => solveDecreasing(gammaOf, g));
   const tFromLogSnr = def.tFromLogSnr ?? ((l: number) => solveDecreasing(logSnrOf, l));
@@ -115,25 +120,24 @@ export function defineSchedule(def: ScheduleDefinition): Schedule {
       return { alpha: Math.sqrt(g), sigma: Math.sqrt(1 - g) };
     },
     gammaArray(ts, out) {
-      assertTimes(ts);
       const result = allocate(ts.length, out);
       fillGamma(ts, result);
       return result;
     },
     logSnrArray(ts, out) {
-      assertTimes(ts);
       const result = allocate(ts.length, out);
       if (def.logSnr !== undefined) {
+        assertTimes(ts);
         for (let i = 0; i < ts.length; i++) result[i] = logSnrOf(ts[i]!);
         return result;
       }
-      // γ first (the family's tight loop), then ln γ − ln(1 − γ), in float64 even when `out` is
+      // γ first (the family's tight loop), then ln(γ/(1 − γ)), in float64 even when `out` is
       // float32, so the float32 result is the rounded float64 value.
       const gammas = result instanceof Float64Array ? result : new Float64Array(ts.length);
       fillGamma(ts, gammas);
       for (let i = 0; i < ts.length; i++) {
         const g = gammas[i]!;
-        result[i] = Math.log(g) - Math.log1p(-g);
+        result[i] = Math.log(g / (1 - g));
       }
       return result;
     },

@@ -1,3 +1,5 @@
+import { badTime } from '../errors.js';
+import { cosQuarterTurn } from '../kernels.js';
 import { defineSchedule, type Schedule } from '../schedule.js';
 
 /** Offsets of the reference code's `cosine_schedule_simple` (pix2seq `diffusion_utils.py`). */
@@ -14,10 +16,17 @@ export function cosineSimple(): Schedule {
   return defineSchedule({
     family: 'cosineSimple',
     spec: 'cosine',
-    gamma: (t) => Math.cos(((t + NS) / (1 + DS)) * halfPi) ** 2,
+    gamma: (t) => {
+      const c = cosQuarterTurn(((t + NS) / (1 + DS)) * halfPi);
+      return c * c;
+    },
     fillGamma(ts, out) {
-      for (let i = 0; i < ts.length; i++)
-        out[i] = Math.cos(((ts[i]! + NS) / (1 + DS)) * halfPi) ** 2;
+      for (let i = 0; i < ts.length; i++) {
+        const t = ts[i]!;
+        if (!(t >= 0 && t <= 1)) badTime(i, t);
+        const c = cosQuarterTurn(((t + NS) / (1 + DS)) * halfPi);
+        out[i] = c * c;
+      }
     },
     tFromGamma: (g) => (Math.acos(Math.sqrt(g)) / halfPi) * (1 + DS) - NS,
     // cos²θ / sin²θ = e^λ  ⇔  θ = atan(e^(−λ/2)).

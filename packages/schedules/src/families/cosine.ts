@@ -1,4 +1,11 @@
-import { assertFinite, assertInClosedRange, assertOrdered, assertPositive } from '../errors.js';
+import {
+  assertFinite,
+  assertInClosedRange,
+  assertOrdered,
+  assertPositive,
+  badTime,
+} from '../errors.js';
+import { cosQuarterTurn, isSmallInteger, powInt } from '../kernels.js';
 import { npClip, sigmoidFn } from '../math.js';
 import { defineSchedule, type Schedule } from '../schedule.js';
 import { clipSuffix, DEFAULT_CLIP_MIN, formatNumber } from './common.js';
@@ -33,14 +40,19 @@ export function cosine(options: CosineOptions = {}): Schedule {
 
   const halfPi = Math.PI / 2;
   const power = 2 * tau;
-  const vStart = Math.cos(start * halfPi) ** power;
-  const vEnd = Math.cos(end * halfPi) ** power;
   const span = end - start;
+
+  // cos(·)^(2τ): by repeated multiplication when 2τ is a small integer (τ = 1, 2, 3 in the paper).
+  const integerPower = isSmallInteger(power);
+  const powered = (c: number): number => (integerPower ? powInt(c, power) : c ** power);
+  // Through the same kernels as γ(t), so γ(0) is exactly 1 and γ(1) exactly clipMin.
+  const vStart = powered(cosQuarterTurn(start * halfPi));
+  const vEnd = powered(cosQuarterTurn(end * halfPi));
   const denominator = vEnd - vStart;
 
   // Same operation order as Algorithm 1, so results agree with numpy to round-off.
   const gamma = (t: number): number => {
-    const output = Math.cos((t * span + start) * halfPi) ** power;
+    const output = powered(cosQuarterTurn((t * span + start) * halfPi));
     return npClip((vEnd - output) / denominator, clipMin, 1);
   };
 
@@ -57,7 +69,10 @@ export function cosine(options: CosineOptions = {}): Schedule {
     gamma,
     fillGamma(ts, out) {
       for (let i = 0; i < ts.length; i++) {
-        const output = Math.cos((ts[i]! * span + start) * halfPi) ** power;
+        const t = ts[i]!;
+        if (!(t >= 0 && t <= 1)) badTime(i, t);
+        const c = cosQuarterTurn((t * span + start) * halfPi);
+        const output = integerPower ? powInt(c, power) : c ** power;
         out[i] = Math.min(Math.max((vEnd - output) / denominator, clipMin), 1);
       }
     },

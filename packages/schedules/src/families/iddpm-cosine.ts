@@ -1,4 +1,5 @@
-import { assertInClosedRange } from '../errors.js';
+import { assertInClosedRange, badTime } from '../errors.js';
+import { cosQuarterTurn } from '../kernels.js';
 import { defineSchedule, type Schedule } from '../schedule.js';
 import { formatNumber } from './common.js';
 
@@ -16,7 +17,10 @@ export function iddpmCosine(options: IddpmCosineOptions = {}): Schedule {
   const s = options.s ?? 0.008;
   assertInClosedRange('s', s, 0, 1);
   const halfPi = Math.PI / 2;
-  const f = (t: number): number => Math.cos(((t + s) / (1 + s)) * halfPi) ** 2;
+  const f = (t: number): number => {
+    const c = cosQuarterTurn(((t + s) / (1 + s)) * halfPi);
+    return c * c;
+  };
   const f0 = f(0);
   const tFromGamma = (g: number): number => (Math.acos(Math.sqrt(g * f0)) / halfPi) * (1 + s) - s;
   return defineSchedule({
@@ -25,7 +29,10 @@ export function iddpmCosine(options: IddpmCosineOptions = {}): Schedule {
     gamma: (t) => f(t) / f0,
     fillGamma(ts, out) {
       for (let i = 0; i < ts.length; i++) {
-        out[i] = Math.cos(((ts[i]! + s) / (1 + s)) * halfPi) ** 2 / f0;
+        const t = ts[i]!;
+        if (!(t >= 0 && t <= 1)) badTime(i, t);
+        const c = cosQuarterTurn(((t + s) / (1 + s)) * halfPi);
+        out[i] = (c * c) / f0;
       }
     },
     tFromGamma,

@@ -1,4 +1,4 @@
-import { assertInClosedRange } from '../errors.js';
+import { assertInClosedRange, badTime } from '../errors.js';
 import { npClip } from '../math.js';
 import { defineSchedule, type Schedule } from '../schedule.js';
 import { clipSuffix, DEFAULT_CLIP_MIN } from './common.js';
@@ -20,7 +20,12 @@ export function linear(options: LinearOptions = {}): Schedule {
     spec: `simple_linear${clipSuffix(clipMin)}`,
     gamma: (t) => npClip(1 - t, clipMin, 1),
     fillGamma(ts, out) {
-      for (let i = 0; i < ts.length; i++) out[i] = Math.min(Math.max(1 - ts[i]!, clipMin), 1);
+      for (let i = 0; i < ts.length; i++) {
+        const t = ts[i]!;
+        if (!(t >= 0 && t <= 1)) badTime(i, t);
+        const g = 1 - t;
+        out[i] = g < clipMin ? clipMin : g; // 1 − t ≤ 1 for t ≥ 0
+      }
     },
     tFromGamma: (g) => 1 - g,
     // ln((1 − t)/t) = λ  ⇔  t = σ(−λ); the clip only matters below γ = clipMin.

@@ -1,4 +1,5 @@
-import { assertInClosedRange, assertOrdered, assertPositive } from '../errors.js';
+import { assertInClosedRange, assertOrdered, assertPositive, badTime } from '../errors.js';
+import { expKernel } from '../kernels.js';
 import { logit, npClip, sigmoidFn } from '../math.js';
 import { defineSchedule, type Schedule } from '../schedule.js';
 import { clipSuffix, DEFAULT_CLIP_MIN, formatNumber } from './common.js';
@@ -44,7 +45,9 @@ export function sigmoid(options: SigmoidOptions = {}): Schedule {
     gamma,
     fillGamma(ts, out) {
       for (let i = 0; i < ts.length; i++) {
-        const output = 1 / (1 + Math.exp(-((ts[i]! * span + start) / tau)));
+        const t = ts[i]!;
+        if (!(t >= 0 && t <= 1)) badTime(i, t);
+        const output = 1 / (1 + expKernel(-((t * span + start) / tau)));
         out[i] = Math.min(Math.max((vEnd - output) / denominator, clipMin), 1);
       }
     },
