@@ -1,6 +1,12 @@
 export { EvalFidError } from './errors.js';
 export { type FeatureMatrix, featureMatrix } from './features.js';
-export { type FrechetResult, frechetDistance, traceSqrtProduct } from './frechet.js';
+export {
+  type FrechetResult,
+  frechetDistance,
+  frechetDistanceAsync,
+  traceSqrtProduct,
+  traceSqrtProductAsync,
+} from './frechet.js';
 export { type GaussianStatistics, gaussianStatistics } from './gaussian.js';
 export { type PivotedCholesky, pivotedCholesky } from './linalg/pivoted-cholesky.js';
 export { symmetricEigenvalues } from './linalg/symmetric-eigenvalues.js';
@@ -43,6 +49,12 @@ export {
   writeNpy,
   writeNpz,
 } from './npy/npz.js';
+export {
+  createOrtProducts,
+  type OrtProducts,
+  type OrtProductsOptions,
+} from './ort/ort-products.js';
+export type { MatrixProducts } from './products.js';
 export {
   type CompareOptions,
   type ComparisonReport,

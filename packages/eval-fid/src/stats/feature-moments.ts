@@ -1,6 +1,7 @@
 import { fail } from '../errors.js';
 import type { GaussianStatistics } from '../gaussian.js';
 import { addRowDots } from '../linalg/row-dots.js';
+import type { MatrixProducts } from '../products.js';
 
 /**
  * A serialisable summary of N feature vectors: count, mean and scatter matrix
@@ -72,16 +73,72 @@ export class FeatureMoments {
     }
     const rows = features.length / d;
     for (let r = 0; r < rows; r++) {
-      const src = r * d;
-      const dst = this.blockFill * d;
-      for (let j = 0; j < d; j++) {
-        const v = features[src + j]!;
-        if (!Number.isFinite(v)) fail(`features[${r}, ${j}]`, 'a finite number', v);
-        this.block[dst + j] = v;
-      }
-      this.blockFill += 1;
+      this.copyRow(features, r);
       if (this.blockFill === this.blockRows) this.flush();
     }
+    return this;
+  }
+
+  private copyRow(features: ArrayLike<number>, r: number): void {
+    const d = this.dim;
+    const src = r * d;
+    const dst = this.blockFill * d;
+    for (let j = 0; j < d; j++) {
+      const v = features[src + j]!;
+      if (!Number.isFinite(v)) fail(`features[${r}, ${j}]`, 'a finite number', v);
+      this.block[dst + j] = v;
+    }
+    this.blockFill += 1;
+  }
+
+  /** Mean of the buffered block. */
+  private blockMean(rows: number): Float64Array {
+    const d = this.dim;
+    const x = this.block;
+    const mean = new Float64Array(d);
+    for (let r = 0; r < rows; r++) {
+      const o = r * d;
+      for (let j = 0; j < d; j++) mean[j] = mean[j]! + x[o + j]!;
+    }
+    for (let j = 0; j < d; j++) mean[j] = mean[j]! / rows;
+    return mean;
+  }
+
+  private async flushWith(products: MatrixProducts): Promise<void> {
+    const rows = this.blockFill;
+    if (rows === 0) return;
+    const d = this.dim;
+    const mean = this.blockMean(rows);
+    const centred = this.centredT; // same size as the block; used row-major here
+    for (let r = 0; r < rows; r++) {
+      const o = r * d;
+      for (let j = 0; j < d; j++) centred[o + j] = this.block[o + j]! - mean[j]!;
+    }
+    this.blockFill = 0;
+    const scatter = await products.gram(centred.subarray(0, rows * d), rows, d);
+    this.combine(rows, mean, scatter, false);
+  }
+
+  /**
+   * Like add, but each full block's scatter is computed by `products` (e.g. onnxruntime float64
+   * MatMul; use a large blockRows such as 2048 for it). Await each call before the next.
+   */
+  async addAsync(features: ArrayLike<number>, products: MatrixProducts): Promise<this> {
+    const d = this.dim;
+    if (features.length % d !== 0) {
+      fail('features', `a multiple of dim = ${d} values (rows × ${d})`, features.length);
+    }
+    const rows = features.length / d;
+    for (let r = 0; r < rows; r++) {
+      this.copyRow(features, r);
+      if (this.blockFill === this.blockRows) await this.flushWith(products);
+    }
+    return this;
+  }
+
+  /** Computes any buffered rows with `products` (statistics() would otherwise use the JS kernel). */
+  async flushAsync(products: MatrixProducts): Promise<this> {
+    await this.flushWith(products);
     return this;
   }
 
@@ -129,12 +186,7 @@ export class FeatureMoments {
     if (rows === 0) return;
     const d = this.dim;
     const x = this.block;
-    const mean = new Float64Array(d);
-    for (let r = 0; r < rows; r++) {
-      const o = r * d;
-      for (let j = 0; j < d; j++) mean[j] = mean[j]! + x[o + j]!;
-    }
-    for (let j = 0; j < d; j++) mean[j] = mean[j]! / rows;
+    const mean = this.blockMean(rows);
     // centred and transposed: row j holds feature j over the block's samples (contiguous)
     const xt = this.centredT;
     for (let r = 0; r < rows; r++) {
