@@ -27,6 +27,13 @@ export {
   type RinErrorCode,
 } from './errors.js';
 export {
+  type ExportOptions,
+  evalModel,
+  exportEvalModel,
+  paramsFromWeights,
+  type Weights,
+} from './export.js';
+export {
   declareInputs,
   type ForwardOptions,
   type RinInputs,

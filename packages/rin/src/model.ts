@@ -39,6 +39,7 @@ import {
 } from './config.js';
 import { paramCount } from './count.js';
 import { type MaskSource, randomMasks } from './dropout.js';
+import { RinError } from './errors.js';
 import { normalizeVariance, standardizeLast, tileOverBatch } from './internal/ops.js';
 import { crossUnit, LN_EPSILON, processLayer, type Regularization, residualMlp } from './units.js';
 
@@ -81,9 +82,13 @@ function timeFeatures(gammaScaled: Tensor, dim: number): Tensor {
   return concat([sin(angles), cos(angles)], -1);
 }
 
-function checkInput(name: string, t: Tensor | undefined, want: boolean): void {
-  if (want && !t) throw new Error(`rin.forward: input '${name}' is required by this config`);
-  if (!want && t) throw new Error(`rin.forward: input '${name}' is not used by this config`);
+function checkInput(name: string, t: Tensor | undefined, want: boolean, why: string): void {
+  if (want !== (t !== undefined)) {
+    throw new RinError(
+      'invalid_input',
+      `rin.forward: input '${name}' ${want ? 'is required' : 'must be absent'} (${why})`,
+    );
+  }
 }
 
 export interface RinModel {
@@ -116,9 +121,10 @@ export function rin(config: RinConfig): RinModel {
   if (selfCond) inputs.latentsPrev = { shape: ['batch', c.latents, D] };
 
   function forward(scope: Scope, io: RinInputs, options: ForwardOptions = {}): RinOutputs {
-    checkInput('labels', io.labels, conditional);
-    checkInput('labelMask', io.labelMask, conditional);
-    checkInput('latentsPrev', io.latentsPrev, selfCond);
+    const classes = `numClasses = ${c.numClasses}`;
+    checkInput('labels', io.labels, conditional, classes);
+    checkInput('labelMask', io.labelMask, conditional, classes);
+    checkInput('latentsPrev', io.latentsPrev, selfCond, `selfCondition = "${c.selfCondition}"`);
     const B = io.x.shape[0]!;
     const reg: Regularization | undefined =
       options.train && (c.dropout > 0 || c.dropPath > 0)

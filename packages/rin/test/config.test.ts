@@ -23,7 +23,7 @@ test('every preset is valid, has exactly the config keys and survives a JSON rou
 });
 
 test('preset returns a fresh copy and names the choices for an unknown name', () => {
-  const a = preset('tiny') as { blocks: number[] };
+  const a = preset('tiny') as unknown as { blocks: number[] };
   a.blocks.push(9);
   expect(presets.tiny.blocks).toEqual([1]);
   expect(() => preset('imagenet65')).toThrow(
