@@ -4,6 +4,7 @@
  *   training_model.onnx   forward + loss + backward + optimizer (+ clipping, EMA) as one graph
  *   eval_model.onnx       forward only, parameters as initializers (external data past 1.5 GiB)
  *   optimizer_model.onnx  the update alone: params, grads, state, lr, step → new params, state
+ *   gradient_model.onnx   forward + loss + backward → loss, <param>.grad (gradient accumulation)
  *   checkpoint/           model.safetensors, optimizer.safetensors, ema.safetensors, meta.json
  *
  * Graph signature (names used by all three models):
@@ -135,6 +136,35 @@ export function buildTrainingGraph(spec: TrainingSpec): Graph {
     bound.map(([name, param], i) => ({ name, param, grad: grads[i]! })),
     step,
   );
+  return g;
+}
+
+/**
+ * forward + loss + backward without the update: outputs `loss`, forward outputs and
+ * `<param>.grad`. With optimizer_model this splits a training step for gradient accumulation.
+ */
+export function buildGradientGraph(spec: Pick<TrainingSpec, 'model' | 'params'>): Graph {
+  const g = new Graph({ dtype: spec.params.dtype, name: 'gradient' });
+  const scope = new Scope(g, spec.params, 'inputs');
+  const inputs = {
+    ...declareInputs(g, spec.model.inputs),
+    ...declareInputs(g, spec.model.trainInputs),
+  };
+  const { outputs, loss } = spec.model.build(scope, inputs, 'train');
+  if (!loss)
+    throw new GraphError(
+      'invalid_argument',
+      "buildGradientGraph: model.build returned no loss in 'train' mode",
+    );
+  const lossOut = g.output(loss, 'loss');
+  for (const [name, t] of Object.entries(outputs)) g.output(t, name);
+  const bound = scope.boundParams();
+  grad(
+    lossOut,
+    bound.map(([, t]) => t),
+  ).forEach((t, i) => {
+    g.output(t, `${bound[i]![0]}.grad`);
+  });
   return g;
 }
 

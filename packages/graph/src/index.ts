@@ -1,6 +1,7 @@
 export {
   ARTIFACT_FORMAT,
   buildEvalGraph,
+  buildGradientGraph,
   buildOptimizerGraph,
   buildTrainingGraph,
   type Checkpoint,

@@ -145,6 +145,17 @@ export class Params {
       this.dtype === 'float32' ? Float32Array.from(data) : Float64Array.from(data),
     );
   }
+  /** A registry with the same specs and copies of the values, some replaced by `overrides`. */
+  withValues(overrides: ReadonlyMap<string, ArrayLike<number>> = new Map()): Params {
+    const p = new Params({ seed: this.rng.seed, dtype: this.dtype });
+    for (const s of this.specs.values()) {
+      p.specs.set(s.name, s);
+      p.values.set(s.name, this.value(s.name).slice());
+    }
+    for (const [n, v] of overrides) p.set(n, v);
+    return p;
+  }
+
   /** Specs in declaration order. */
   list(): ParamSpec[] {
     return [...this.specs.values()];

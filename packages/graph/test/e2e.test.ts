@@ -89,6 +89,7 @@ test('MLP trains to a low loss; eval_model reproduces the trained outputs; resum
     'training_model.onnx',
     'eval_model.onnx',
     'optimizer_model.onnx',
+    'gradient_model.onnx',
     'checkpoint/model.safetensors',
     'checkpoint/optimizer.safetensors',
     'checkpoint/ema.safetensors',
@@ -128,7 +129,25 @@ test('MLP trains to a low loss; eval_model reproduces the trained outputs; resum
     maxAbsDiff(ck.params.get('mlp/dense2/kernel')!, spec.params.value('mlp/dense2/kernel')),
   ).toBe(0);
   expect(ck.state.ema.size).toBe(4);
-  await Promise.all([trainer.release(), resumed.release(), evalSession.release()]);
+
+  // evalFromEma: the eval model holds the EMA weights, which differ from the online ones.
+  const emaDir = tmp();
+  await G.writeArtifacts(emaDir, spec, state, { evalFromEma: true });
+  const emaSession = await G.openSession(join(emaDir, 'eval_model.onnx'));
+  const evEma = (await emaSession.run({ x: batch.x })).pred!.data as Float32Array;
+  const manual = await G.openSession(
+    G.toOnnx(G.buildEvalGraph(mlpModel, spec.params.withValues(state.ema))),
+  );
+  const evManual = (await manual.run({ x: batch.x })).pred!.data as Float32Array;
+  expect(maxAbsDiff(evEma, evManual)).toBe(0);
+  expect(maxAbsDiff(evEma, inGraph)).toBeGreaterThan(1e-4);
+  await Promise.all([
+    trainer.release(),
+    resumed.release(),
+    evalSession.release(),
+    emaSession.release(),
+    manual.release(),
+  ]);
 });
 
 // --- one-block transformer: learn to reverse a sequence (needs attention + positions) ---

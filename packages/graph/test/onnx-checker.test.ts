@@ -55,6 +55,7 @@ function models(): Record<string, Uint8Array> {
     out[`${prefix}/training_model.onnx`] = G.serialize(G.buildTrainingGraph(spec)).model;
     out[`${prefix}/eval_model.onnx`] = G.serialize(G.buildEvalGraph(spec.model, spec.params)).model;
     out[`${prefix}/optimizer_model.onnx`] = G.serialize(G.buildOptimizerGraph(spec)).model;
+    out[`${prefix}/gradient_model.onnx`] = G.serialize(G.buildGradientGraph(spec)).model;
   };
   add('mlp-adamw-f32', { model: mlp, params: new G.Params({ seed: 1 }), optimizer: G.adamw() });
   add('mlp-lamb-f64', {

@@ -7,7 +7,7 @@ import { GraphError } from '../errors.js';
 import type { Tensor } from '../graph.js';
 import { broadcastShapes, formatShape } from '../shape.js';
 import { mul } from './elementwise.js';
-import { reshape, reshapeLike, transposeLast2 } from './movement.js';
+import { reshape, transposeLast2 } from './movement.js';
 import { node1, requireFloat, requireSameDtype, unbroadcast } from './util.js';
 
 export function matmul(a: Tensor, b: Tensor): Tensor {
@@ -84,8 +84,9 @@ export function gemm(a: Tensor, b: Tensor, c?: Tensor, options: GemmOptions = {}
     beta: { float: beta },
   };
   const y = node1(g, 'Gemm', c ? [a, b, c] : [a, b], [M, N], a.dtype, attrs);
-  const gemm2 = (x: Tensor, z: Tensor, tA: boolean, tB: boolean, shape: Tensor) =>
-    node1(g, 'Gemm', [x, z], shape.shape, a.dtype, {
+  // One backward Gemm producing a value shaped like `like` (A or B).
+  const gemm2 = (x: Tensor, z: Tensor, tA: boolean, tB: boolean, like: Tensor) =>
+    node1(g, 'Gemm', [x, z], like.shape, a.dtype, {
       transA: { int: tA ? 1 : 0 },
       transB: { int: tB ? 1 : 0 },
       alpha: { float: alpha },
@@ -102,5 +103,3 @@ export function gemm(a: Tensor, b: Tensor, c?: Tensor, options: GemmOptions = {}
   });
   return y;
 }
-
-export { reshapeLike };

@@ -7,9 +7,9 @@
  * float32 and cast back, so float64 GELU is only float32-accurate.
  */
 import { GraphError } from '../errors.js';
-import type { Graph, Tensor } from '../graph.js';
+import type { Tensor } from '../graph.js';
 import { type Dim, formatShape, normAxis } from '../shape.js';
-import { add, div, exp, mul, neg, sqrt, sub, where } from './elementwise.js';
+import { add, div, exp, mul, sqrt, sub, where } from './elementwise.js';
 import { cast, reshape, transpose } from './movement.js';
 import { reduceMean, reduceSum } from './reduce.js';
 import { node1, requireFloat, requireSameDtype } from './util.js';
@@ -190,6 +190,3 @@ export function unpatchify(
     ? reshape(transpose(grid, [0, 1, 3, 2, 4, 5]), [B, height, width, C])
     : reshape(transpose(grid, [0, 5, 1, 3, 2, 4]), [B, C, height, width]);
 }
-
-export type { Graph };
-export { neg };
