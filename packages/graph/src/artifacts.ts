@@ -245,6 +245,7 @@ export async function writeArtifacts(
     join(dir, 'optimizer_model.onnx'),
     serialize(buildOptimizerGraph(spec, names)).model,
   );
+  await writeFile(join(dir, 'gradient_model.onnx'), serialize(buildGradientGraph(spec)).model);
   let evalParams = spec.params;
   if (options.evalFromEma) {
     if (st.ema.size === 0)
