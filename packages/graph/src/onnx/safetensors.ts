@@ -85,8 +85,9 @@ export function decodeSafetensors(bytes: Uint8Array): {
         'invalid_artifacts',
         `safetensors: '${name}' has unsupported dtype ${dtype}`,
       );
-    // Copy into a fresh, aligned buffer.
-    const raw = bytes.slice(base + data_offsets[0], base + data_offsets[1]).buffer;
+    // Copy into a fresh, aligned buffer. (Uint8Array's slice copies; a Node Buffer's `slice` would
+    // return a view whose `.buffer` is the whole file, or Node's shared pool.)
+    const raw = Uint8Array.prototype.slice.call(bytes, base + data_offsets[0], base + data_offsets[1]).buffer;
     const data =
       dt === 'float32'
         ? new Float32Array(raw)
