@@ -6,7 +6,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   // Sources import './x.js' (ESM style); map those to the .ts files.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // test/cli-command.test.ts runs the `ns rin` command file, which imports '@ns/rin' (this source).
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^@ns/rin$': '<rootDir>/src/index.ts' },
   moduleFileExtensions: ['ts', 'js', 'cjs', 'mjs', 'json'],
   testTimeout: 60000,
 };

@@ -18,6 +18,13 @@ export {
   paramBreakdown,
   paramCount,
 } from './count.js';
+export {
+  describeRin,
+  formatCount,
+  formatDescription,
+  formatParamBreakdown,
+  type RinDescription,
+} from './describe.js';
 export { type MaskInput, type MaskSource, maskInputs, randomMasks } from './dropout.js';
 export {
   formatIssues,
