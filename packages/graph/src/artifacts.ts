@@ -23,7 +23,9 @@ import { decodeSafetensors, encodeSafetensors, type SafeTensor } from './onnx/sa
 import { clipByGlobalNorm, type Optimizer, type OptimizerEntry } from './optim/common.js';
 import { emaUpdate } from './optim/ema.js';
 import { type ParamArray, type Params, Scope } from './params.js';
+import type { SessionOptions } from './run.js';
 import type { Shape } from './shape.js';
+import { Trainer } from './trainer.js';
 
 export type Mode = 'train' | 'eval';
 
@@ -349,10 +351,9 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint> {
 /** A Trainer over `spec`'s training graph, starting from the registry's values and `state`. */
 export async function createTrainer(
   spec: TrainingSpec,
-  options: import('./run.js').SessionOptions = {},
+  options: SessionOptions = {},
   state?: TrainingState,
-): Promise<import('./trainer.js').Trainer> {
-  const { Trainer } = await import('./trainer.js');
+): Promise<Trainer> {
   const training = buildTrainingGraph(spec);
   const names = training.inputs.map((t) => t.name).filter((n) => spec.params.has(n));
   const params = new Map(
@@ -366,10 +367,7 @@ export async function createTrainer(
 }
 
 /** Copy a trainer's parameters into the registry; returns its state for `writeArtifacts`. */
-export function commitTrainer(
-  spec: TrainingSpec,
-  trainer: import('./trainer.js').Trainer,
-): TrainingState {
+export function commitTrainer(spec: TrainingSpec, trainer: Trainer): TrainingState {
   const snap = trainer.snapshot();
   for (const [n, v] of snap.params) spec.params.set(n, v);
   return snap.state;

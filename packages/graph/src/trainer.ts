@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as ortTypes from 'onnxruntime-node';
-import type { TrainingState } from './artifacts.js';
+import { readCheckpoint, type TrainingState } from './artifacts.js';
 import type { FloatDType } from './dtype.js';
 import { GraphError } from './errors.js';
 import type { ParamArray } from './params.js';
@@ -76,7 +76,6 @@ export class Trainer {
 
   /** Resume from an artifact directory (training_model.onnx + checkpoint/). */
   static async open(dir: string, options: SessionOptions = {}): Promise<Trainer> {
-    const { readCheckpoint } = await import('./artifacts.js');
     const ck = await readCheckpoint(dir);
     const params = new Map(
       ck.meta.params.map((p) => [p.name, { shape: p.shape, value: ck.params.get(p.name)! }]),
