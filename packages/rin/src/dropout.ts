@@ -53,3 +53,8 @@ export function maskInputs(): MaskSource & { readonly declared: MaskInput[] } {
     },
   };
 }
+
+/** The same source with every mask name under `prefix/` (e.g. one draw per forward pass). */
+export function prefixMasks(source: MaskSource, prefix: string): MaskSource {
+  return { keep: (name, like, rate, kind) => source.keep(`${prefix}/${name}`, like, rate, kind) };
+}

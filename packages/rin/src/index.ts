@@ -25,7 +25,13 @@ export {
   formatParamBreakdown,
   type RinDescription,
 } from './describe.js';
-export { type MaskInput, type MaskSource, maskInputs, randomMasks } from './dropout.js';
+export {
+  type MaskInput,
+  type MaskSource,
+  maskInputs,
+  prefixMasks,
+  randomMasks,
+} from './dropout.js';
 export {
   formatIssues,
   isRinError,
@@ -50,3 +56,4 @@ export {
   TIME_SCALING,
 } from './model.js';
 export { PRESET_NAMES, type PresetName, preset, presets } from './presets.js';
+export { type TrainingModelOptions, trainingModel } from './training.js';

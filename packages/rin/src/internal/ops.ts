@@ -84,3 +84,11 @@ export function randomKeep(like: Tensor, rate: number, seed: number): Tensor {
 export function perExample(like: Tensor): Tensor {
   return slice(like, [0, 0], [1, 1], [1, 2]);
 }
+
+/** Zeros [B, S, D] over the (possibly symbolic) batch of `like`; no gradient. */
+export function zerosOverBatch(like: Tensor, S: number, D: number): Tensor {
+  const g = like.graph;
+  return g.untaped(() =>
+    tileOverBatch(g.constant(new Array<number>(S * D).fill(0), g.dtype, [S, D]), like),
+  );
+}
