@@ -154,7 +154,9 @@ describe('sample (Algorithm 3)', () => {
     expect(calls.map((c) => c.mask)).toEqual([1, 0, 1, 0, 1, 0]);
     expect(calls.map((c) => c.latent)).toEqual([0, 0, 1, 1, 2, 2]);
     const gammas = timeGrid(steps).tNow.map((t) => parseSchedule('cosine').gamma(t));
-    calls.forEach((c, i) => expect(c.gamma).toBe(Math.fround(gammas[Math.floor(i / 2)]!)));
+    calls.forEach((c, i) => {
+      expect(c.gamma).toBe(Math.fround(gammas[Math.floor(i / 2)]!));
+    });
   });
 
   it('draws seeded labels in range and rejects bad ones', async () => {
