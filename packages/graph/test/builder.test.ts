@@ -145,3 +145,21 @@ test('reshape with a symbolic batch: flattening gives a product symbol, and back
     /Reshape: cannot reshape \[batch, 4, 16\] to \[batch, 5, -1\]/,
   );
 });
+
+test('session options: threads, optimisation level, arena, memory pattern, log level', async () => {
+  const g = new G.Graph();
+  g.output(G.mul(g.input('x', [2]), 3), 'y');
+  const s = await G.openSession(G.toOnnx(g), {
+    threads: 1,
+    interOpThreads: 1,
+    optimization: 'disabled',
+    memoryArena: false,
+    memoryPattern: false,
+    logSeverityLevel: 3,
+  });
+  const out = await s.run({ x: new G.ort.Tensor('float32', Float32Array.of(1, 2), [2]) });
+  expect(Array.from(out.y!.data as Float32Array)).toEqual([3, 6]);
+  await expect(G.openSession(G.toOnnx(g), { device: 'tpu' as 'cpu' })).rejects.toThrow(
+    /device must be 'cpu' or 'cuda', got 'tpu'/,
+  );
+});

@@ -7,6 +7,7 @@
 //
 //   node tools/bench/graph/bench.mjs [--B 64 --T 256 --D 256 --H 4 --threads 2 --rounds 3 --steps 5 --warmup 2]
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,6 +26,8 @@ const cfg = {
   rounds: opt('rounds', 3),
   steps: opt('steps', 5),
   warmup: opt('warmup', 2),
+  // 0 turns off ORT's CPU memory arena (lower peak RSS, possibly slower).
+  arena: opt('arena', 1),
 };
 
 if (args[0] === '--child') {
@@ -52,7 +55,11 @@ async function child(c) {
     params: new G.Params({ seed: 0 }),
     optimizer: G.adamw({ weightDecay: 0.01 }),
   };
-  const trainer = await G.createTrainer(spec, { threads: c.threads, optimization: 'all' });
+  const trainer = await G.createTrainer(spec, {
+    threads: c.threads,
+    optimization: 'all',
+    memoryArena: c.arena !== 0,
+  });
   const rng = new G.Rng(1);
   const n = c.B * c.T * c.D;
   const batch = {
@@ -108,6 +115,8 @@ function parent(c) {
     c.steps,
     '--warmup',
     c.warmup,
+    '--arena',
+    c.arena,
   ].map(String);
   // Forward FLOPs of the block: QKV+out projections 8BTD², scores and context 4BT²D, MLP 16BTD²;
   // backward ≈ 2× forward.
@@ -135,13 +144,18 @@ function parent(c) {
     torch.push(...res.torch.times);
     ratios.push(median(res.ours.times) / median(res.torch.times));
     console.log(
-      `round ${r + 1}: ours ${median(res.ours.times).toFixed(0)} ms, torch ${median(res.torch.times).toFixed(0)} ms, ratio ${ratios.at(-1).toFixed(3)}`,
+      `round ${r + 1} (load ${loadavg()[0].toFixed(1)}): ours ${median(res.ours.times).toFixed(0)} ms, torch ${median(res.torch.times).toFixed(0)} ms, ratio ${ratios.at(-1).toFixed(3)}`,
     );
   }
   const mo = median(ours);
   const mt = median(torch);
   console.log(
     `median step: ours ${mo.toFixed(0)} ms (${(gflop / (mo / 1000)).toFixed(1)} GFLOP/s), torch ${mt.toFixed(0)} ms (${(gflop / (mt / 1000)).toFixed(1)} GFLOP/s)`,
+  );
+  console.log(
+    `load average at end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (other processes on this machine slow both sides)`,
   );
   console.log(
     `peak RSS: ours ${rss.ours.toFixed(0)} MB, torch ${rss.torch.toFixed(0)} MB (ratio ${(rss.ours / rss.torch).toFixed(2)})`,

@@ -14,7 +14,8 @@ import torch
 import torch.nn.functional as F
 
 p = argparse.ArgumentParser()
-for k, v in dict(B=64, T=256, D=256, H=4, threads=2, steps=5, warmup=2).items():
+# --arena only concerns onnxruntime; accepted so both sides share one argument list.
+for k, v in dict(B=64, T=256, D=256, H=4, threads=2, steps=5, warmup=2, arena=1).items():
     p.add_argument('--' + k, type=int, default=v)
 a = p.parse_args()
 torch.set_num_threads(a.threads)

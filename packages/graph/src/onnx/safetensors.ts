@@ -87,7 +87,11 @@ export function decodeSafetensors(bytes: Uint8Array): {
       );
     // Copy into a fresh, aligned buffer. (Uint8Array's slice copies; a Node Buffer's `slice` would
     // return a view whose `.buffer` is the whole file, or Node's shared pool.)
-    const raw = Uint8Array.prototype.slice.call(bytes, base + data_offsets[0], base + data_offsets[1]).buffer;
+    const raw = Uint8Array.prototype.slice.call(
+      bytes,
+      base + data_offsets[0],
+      base + data_offsets[1],
+    ).buffer;
     const data =
       dt === 'float32'
         ? new Float32Array(raw)
