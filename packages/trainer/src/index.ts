@@ -15,6 +15,7 @@ export {
   randomInputName,
   trainingObjective,
 } from './objective.js';
+export { rinNet } from './rin-net.js';
 export {
   type DrawnInput,
   type DrawOptions,
