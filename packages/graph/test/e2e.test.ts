@@ -71,6 +71,7 @@ test('MLP trains to a low loss; eval_model reproduces the trained outputs; resum
   const first = (await trainer.run(batch, 1e-2)).loss;
   let last = first;
   for (let k = 1; k < 400; k++) last = (await trainer.run(batch, 1e-2)).loss;
+  if (process.env.NS_GRAPH_VERBOSE) console.log(`MLP loss ${first} → ${last} in 400 steps`);
   expect(first).toBeGreaterThan(0.1);
   expect(last).toBeLessThan(0.01);
   expect(last).toBeLessThan(first / 20);
@@ -190,6 +191,7 @@ test('one-block transformer trains to a low loss with LAMB; eval_model (external
   const first = (await trainer.run(batch, 1e-2)).loss;
   let last = first;
   for (let k = 1; k < 300; k++) last = (await trainer.run(batch, k < 200 ? 1e-2 : 3e-3)).loss;
+  if (process.env.NS_GRAPH_VERBOSE) console.log(`transformer loss ${first} → ${last} in 300 steps`);
   expect(first).toBeGreaterThan(0.8);
   expect(last).toBeLessThan(0.05);
   const inGraph = (await trainer.run(batch, 0)).outputs.pred!.data as Float32Array;
