@@ -65,6 +65,7 @@ const cases: Case[] = [
   ],
   ['reduceSum (all)', { a: { shape: [2, 3] } }, (x) => G.reduceSum(x.a!)],
   ['reduceMean (axis)', { a: { shape: [2, 3, 4] } }, (x) => G.reduceMean(x.a!, [-1])],
+  ['meanSquare (fused VJP)', { a: { shape: [2, 3, 4] } }, (x) => G.meanSquare(x.a!)],
   ['reshape (-1)', { a: { shape: [2, 3, 4] } }, (x) => G.reshape(x.a!, [4, -1])],
   ['transpose', { a: { shape: [2, 3, 4] } }, (x) => G.transpose(x.a!, [2, 0, 1])],
   [

@@ -60,7 +60,19 @@ export function reduceMean(x: Tensor, axes?: readonly number[], keepdims = false
   return reduce('ReduceMean', x, axes, keepdims);
 }
 
-/** Mean of squares of all elements: a scalar loss helper. */
+/**
+ * Mean of squares of all elements (the MSE loss), with a fused VJP 2x·g/n: a broadcast scalar
+ * multiply instead of Expand-ing the upstream gradient to x's shape (which ORT would also
+ * constant-fold into a tensor as large as x).
+ */
 export function meanSquare(x: Tensor): Tensor {
-  return reduceMean(mul(x, x));
+  requireFloat('meanSquare', x);
+  const g = x.graph;
+  const all = x.shape.map((_, i) => i);
+  const y = g.untaped(() => reduceMean(mul(x, x), all));
+  g.record([x], [y], ([gy]) => {
+    const n = count(x, all);
+    return [mul(x, typeof n === 'number' ? mul(gy!, 2 / n) : div(mul(gy!, 2), n))];
+  });
+  return y;
 }
