@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""PyTorch peer of tools/bench/rin/bench.mjs: one self-conditioned RIN training step per request.
+
+The model is tools/golden/rin/rin_torch.py (the network the golden fixtures come from), float32,
+reference initialisers. A step: pass 1 under no_grad from zero latents, per-example keep mask,
+pass 2, MSE against the target, backward, LAMB (tfa semantics: β 0.9/0.999, ε 1e-8, wd 0.01,
+bias/beta/gamma excluded from decay and from the trust ratio).
+
+Protocol (stdin/stdout, one line each): argv = config JSON, batch, threads. Prints `ready` after
+one warm-up step; each `step` line → `{"seconds": t}`; `quit` → `{"maxrss_kb": n}`.
+"""
+import json
+import os
+import re
+import resource
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'golden', 'rin'))
+from rin_torch import RinTorch, Weights  # noqa: E402
+
+config = json.loads(sys.argv[1])
+B = int(sys.argv[2])
+torch.set_num_threads(int(sys.argv[3]))
+torch.set_num_interop_threads(1)
+torch.manual_seed(0)
+rng = np.random.default_rng(0)
+
+W = Weights(rng, torch.float32, generic=False)
+net = RinTorch(config, W)
+H, C, L, D = config['imageSize'], config['channels'], config['latents'], config['latentDim']
+x = torch.randn(B, H, H, C)
+gamma = torch.rand(B)
+labels = torch.randint(0, max(config['numClasses'], 1), (B,))
+label_mask = torch.ones(B)
+target = torch.randn(B, H, H, C)
+keep = (torch.rand(B) < 0.9).float()
+zeros = torch.zeros(B, L, D)
+
+EXCLUDE = re.compile('bias|beta|gamma')
+
+
+def masks():
+    """Fresh dropout / drop-path keep-masks for the process layers (none when the rates are 0)."""
+    if config['dropout'] == 0 and config['dropPath'] == 0:
+        return None
+    m = {}
+    for i, K in enumerate(config['blocks']):
+        for l in range(K):
+            base = f'mask/block{i}/process/layer{l}'
+            if config['dropPath'] > 0:
+                m[f'{base}/attn'] = torch.rand(B, 1, 1) >= config['dropPath']
+                m[f'{base}/mlp'] = torch.rand(B, 1, 1) >= config['dropPath']
+            if config['dropout'] > 0:
+                m[f'{base}/mlp/units'] = torch.rand(B, L, D * config['latentMlpRatio']) >= config['dropout']
+    return m
+
+
+# Build every parameter once (lazy creation) before the optimizer sees them.
+with torch.no_grad():
+    net(x[:1], gamma[:1], labels[:1], label_mask[:1], zeros[:1])
+state = {n: (torch.zeros_like(p), torch.zeros_like(p)) for n, p in W.p.items()}
+step_count = 0
+
+
+def lamb_step(lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, wd=0.01):
+    global step_count
+    step_count += 1
+    with torch.no_grad():
+        bc1 = 1 - b1 ** step_count
+        bc2 = 1 - b2 ** step_count
+        for n, p in W.p.items():
+            g = p.grad
+            m, v = state[n]
+            m.mul_(b1).add_(g, alpha=1 - b1)
+            v.mul_(b2).addcmul_(g, g, value=1 - b2)
+            u = (m / bc1) / ((v / bc2).sqrt() + eps)
+            excluded = EXCLUDE.search(n) is not None
+            if not excluded:
+                u.add_(p, alpha=wd)
+                wn, un = p.norm(), u.norm()
+                ratio = (wn / un) if (wn > 0 and un > 0) else 1.0
+            else:
+                ratio = 1.0
+            p.sub_(lr * ratio * u)
+            p.grad = None
+
+
+def train_step():
+    with torch.no_grad():  # pass 1: its latents are stop-gradient anyway
+        _, z1 = net(x, gamma, labels, label_mask, zeros, masks())
+    z = z1 * keep[:, None, None]
+    pred, _ = net(x, gamma, labels, label_mask, z, masks())
+    loss = ((pred - target) ** 2).mean()
+    loss.backward()
+    lamb_step()
+    return loss.item()
+
+
+train_step()
+print('ready', flush=True)
+for line in sys.stdin:
+    cmd = line.strip()
+    if cmd == 'step':
+        t0 = time.perf_counter()
+        train_step()
+        print(json.dumps({'seconds': time.perf_counter() - t0}), flush=True)
+    elif cmd == 'quit':
+        print(json.dumps({'maxrss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}), flush=True)
+        break
