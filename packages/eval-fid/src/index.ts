@@ -59,9 +59,11 @@ export {
   type CompareOptions,
   type ComparisonReport,
   compareSources,
+  compareSourcesAsync,
   type FeatureSource,
   loadFeatureSource,
   sourceStatistics,
+  sourceStatisticsAsync,
 } from './sources.js';
 export {
   FeatureMoments,

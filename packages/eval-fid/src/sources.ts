@@ -1,13 +1,14 @@
 import { statSync } from 'node:fs';
 import { EvalFidError, fail } from './errors.js';
 import { type FeatureMatrix, featureMatrix } from './features.js';
-import { type FrechetResult, frechetDistance } from './frechet.js';
+import { type FrechetResult, frechetDistance, frechetDistanceAsync } from './frechet.js';
 import type { GaussianStatistics } from './gaussian.js';
 import { type KidOptions, kernelInceptionDistance } from './metrics/kid.js';
 import { precisionRecall } from './metrics/precision-recall.js';
 import { statisticsFromArchive } from './npy/fid-files.js';
 import { type NpyArray, toFloat64 } from './npy/npy.js';
 import { NpzArchive, readNpy } from './npy/npz.js';
+import type { MatrixProducts } from './products.js';
 import { FeatureMoments } from './stats/feature-moments.js';
 import { isMomentsArchive, momentsFromArchive } from './stats/moments-file.js';
 
@@ -99,6 +100,18 @@ export interface ComparisonReport {
   k?: number;
 }
 
+/** sourceStatistics with the large products on `products` (e.g. createOrtProducts()). */
+export async function sourceStatisticsAsync(
+  source: FeatureSource,
+  products: MatrixProducts,
+): Promise<GaussianStatistics> {
+  if (source.kind === 'statistics') return source.stats;
+  const moments = new FeatureMoments(source.features.dim, { blockRows: 2048 });
+  await moments.addAsync(source.features.data, products);
+  await moments.flushAsync(products);
+  return moments.statistics();
+}
+
 /** FID (and optionally KID and precision/recall) of B against A. */
 export function compareSources(
   a: FeatureSource,
@@ -107,8 +120,41 @@ export function compareSources(
 ): ComparisonReport {
   const sa = sourceStatistics(a);
   const sb = sourceStatistics(b);
+  checkSameDim(a, b, sa, sb);
+  return buildReport(a, b, sa, sb, frechetDistance(sa, sb), options);
+}
+
+/** compareSources with statistics and the Fréchet products on `products` (e.g. onnxruntime). */
+export async function compareSourcesAsync(
+  a: FeatureSource,
+  b: FeatureSource,
+  products: MatrixProducts,
+  options: CompareOptions = {},
+): Promise<ComparisonReport> {
+  const sa = await sourceStatisticsAsync(a, products);
+  const sb = await sourceStatisticsAsync(b, products);
+  checkSameDim(a, b, sa, sb);
+  return buildReport(a, b, sa, sb, await frechetDistanceAsync(sa, sb, products), options);
+}
+
+function checkSameDim(
+  a: FeatureSource,
+  b: FeatureSource,
+  sa: GaussianStatistics,
+  sb: GaussianStatistics,
+): void {
   if (sa.dim !== sb.dim) fail(b.path, `features of dimension ${sa.dim} like ${a.path}`, sb.dim);
-  const { distance, ...terms } = frechetDistance(sa, sb);
+}
+
+function buildReport(
+  a: FeatureSource,
+  b: FeatureSource,
+  sa: GaussianStatistics,
+  sb: GaussianStatistics,
+  frechet: FrechetResult,
+  options: CompareOptions,
+): ComparisonReport {
+  const { distance, ...terms } = frechet;
   const report: ComparisonReport = {
     fid: distance,
     fid_terms: terms,

@@ -1,10 +1,13 @@
 import {
+  compareSources,
+  compareSourcesAsync,
   createOrtProducts,
   FeatureMoments,
   featureStatistics,
   frechetDistance,
   frechetDistanceAsync,
   gaussianStatistics,
+  loadFeatureSource,
   NpzArchive,
   type OrtProducts,
   readNpy,
@@ -88,4 +91,27 @@ describe.each(cases.map((c) => [c.name, c] as const))('ORT path, case %s', (_nam
     );
     expect(Math.abs(fromFile.distance - ref)).toBeLessThanOrEqual(tol);
   });
+});
+
+test('compareSourcesAsync (ns fid --ort) agrees with compareSources', async () => {
+  const a = loadFeatureSource(fixture('d64_a.npy'));
+  const b = loadFeatureSource(fixture('d64_b.npy'));
+  const viaOrt = await compareSourcesAsync(a, b, ort);
+  const plain = compareSources(a, b);
+  expect(Math.abs(viaOrt.fid - plain.fid)).toBeLessThan(1e-9);
+  expect([viaOrt.n_a, viaOrt.n_b]).toEqual([500, 400]);
+});
+
+test('pytorch-fid unit test at full size: μ 0 vs 1, Σ = I, D = 2048 → FID 2048', async () => {
+  // Run on the ORT path: the pure-JS path takes ~15 s at 2048-d (covered by tools/bench/fid).
+  const d = 2048;
+  const eye = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) eye[i * d + i] = 1;
+  const r = await frechetDistanceAsync(
+    gaussianStatistics(new Float64Array(d), eye),
+    gaussianStatistics(new Float64Array(d).fill(1), eye),
+    ort,
+  );
+  expect(r.distance).toBeCloseTo(2048, 9);
+  expect(r.rank).toBe(d);
 });

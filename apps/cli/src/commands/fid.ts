@@ -1,8 +1,14 @@
 import {
+  type CompareOptions,
   type ComparisonReport,
   compareSources,
+  compareSourcesAsync,
+  createOrtProducts,
+  type FeatureSource,
+  type GaussianStatistics,
   loadFeatureSource,
   sourceStatistics,
+  sourceStatisticsAsync,
   writeFidStats,
 } from '@ns/eval-fid';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -35,13 +41,19 @@ export function registerFid(program: Command): void {
     .option('--seed <n>', 'seed of the KID subsets', nonNegativeInteger, 0)
     .option('--pr', 'also compute precision/recall (k-NN manifolds; A is the real set)')
     .option('--k <n>', 'neighbourhood size for precision/recall', positiveInteger, 3)
-    .action((a: string, b: string, opts: FidOptions) => {
-      const report = compareSources(loadFeatureSource(a), loadFeatureSource(b), {
+    .option('--ort', ORT_HELP)
+    .action(async (a: string, b: string, opts: FidOptions) => {
+      const sa = loadFeatureSource(a);
+      const sb = loadFeatureSource(b);
+      const options: CompareOptions = {
         kid: opts.kid
           ? { subsets: opts.kidSubsets, subsetSize: opts.kidSubsetSize, seed: opts.seed }
           : false,
         ...(opts.pr ? { precisionRecallK: opts.k } : {}),
-      });
+      };
+      const report = opts.ort
+        ? await withOrt((products) => compareSourcesAsync(sa, sb, products, options))
+        : compareSources(sa, sb, options);
       process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : formatReport(report));
     });
 
@@ -50,15 +62,34 @@ export function registerFid(program: Command): void {
     .description('write reusable statistics (pytorch-fid layout: mu, sigma) of features or stats')
     .argument('<source>', '.npy features [N, D], or .npz features / moments / stats')
     .requiredOption('--out <file>', 'output .npz (mu [D], sigma [D, D], float64, deflated)')
-    .action((source: string, opts: { out: string }) => {
-      const stats = sourceStatistics(loadFeatureSource(source));
+    .option('--ort', ORT_HELP)
+    .action(async (source: string, opts: { out: string; ort?: boolean }) => {
+      const loaded: FeatureSource = loadFeatureSource(source);
+      const stats: GaussianStatistics = opts.ort
+        ? await withOrt((products) => sourceStatisticsAsync(loaded, products))
+        : sourceStatistics(loaded);
       writeFidStats(opts.out, stats);
       const n = stats.count === undefined ? '' : `, N=${stats.count}`;
       process.stdout.write(`wrote ${opts.out} (D=${stats.dim}${n})\n`);
     });
 }
 
+const ORT_HELP =
+  'run the large products on onnxruntime-node float64 MatMul (optional dependency; several times faster at 2048-d)';
+
+async function withOrt<T>(
+  work: (products: Awaited<ReturnType<typeof createOrtProducts>>) => Promise<T>,
+): Promise<T> {
+  const products = await createOrtProducts();
+  try {
+    return await work(products);
+  } finally {
+    await products.release();
+  }
+}
+
 interface FidOptions {
+  ort?: boolean;
   json?: boolean;
   kid?: boolean;
   kidSubsets: number;
