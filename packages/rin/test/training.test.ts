@@ -2,8 +2,21 @@
  * The self-conditioned training objective: its loss equals two eval passes composed by hand, and
  * LAMB steps on it (the real training graph: forward ×2, backward, update) reduce the loss.
  */
-import { buildEvalGraph, createTrainer, lamb, openSession, ort, Rng, toOnnx } from '@ns/graph';
-import { preset, rin, trainingModel } from '../src/index';
+import {
+  buildEvalGraph,
+  createTrainer,
+  Graph,
+  grad,
+  lamb,
+  meanSquare,
+  openSession,
+  ort,
+  Rng,
+  Scope,
+  sub,
+  toOnnx,
+} from '@ns/graph';
+import { declareInputs, preset, type RinInputs, rin, trainingModel } from '../src/index';
 import { relL2 } from './golden';
 
 const c = preset('tiny');
@@ -91,4 +104,79 @@ test('LAMB steps on the self-conditioned objective reduce the loss on a fixed ba
   const losses: number[] = [];
   for (let i = 0; i < 12; i++) losses.push((await trainer.run(feed, 2e-3)).loss);
   expect(losses.at(-1)!).toBeLessThan(0.9 * losses[0]!);
+});
+
+test('no gradient flows through pass 1: gradients equal those of pass 2 fed pass-1 latents as data', async () => {
+  const params = rin(c).createParams({ seed: 8 });
+  params.set(
+    'self_cond/ln_out/gamma',
+    f32(c.latentDim, () => 0.3),
+  );
+  const keepT = new ort.Tensor('float32', keep, [B]);
+  // (a) the training objective's gradients
+  const gA = new Graph();
+  const sA = new Scope(gA, params, 'inputs');
+  const def = trainingModel(c);
+  const ioA = declareInputs(gA, { ...def.inputs, ...def.trainInputs });
+  const { loss } = def.build(sA, ioA, 'train');
+  const namesA = sA.boundParams().map(([n]) => n);
+  grad(
+    gA.output(loss!, 'loss'),
+    sA.boundParams().map(([, t]) => t),
+  ).forEach((t, i) => {
+    gA.output(t, `grad/${namesA[i]}`);
+  });
+  // (b) one pass with latentsPrev as an input, fed pass 1's latents × keep
+  const model = rin(c);
+  const gB = new Graph();
+  const sB = new Scope(gB, params, 'inputs');
+  const ioB = declareInputs(gB, { ...model.inputs, target: { shape: ['batch', 16, 16, 3] } });
+  const out = model.forward(sB, ioB as unknown as RinInputs, { train: true });
+  const lossB = gB.output(meanSquare(sub(out.prediction, ioB.target!)), 'loss');
+  gB.output(out.latents, 'latents');
+  const namesB = sB.boundParams().map(([n]) => n);
+  grad(
+    lossB,
+    sB.boundParams().map(([, t]) => t),
+  ).forEach((t, i) => {
+    gB.output(t, `grad/${namesB[i]}`);
+  });
+  const pfeeds = Object.fromEntries(
+    params
+      .list()
+      .map((s) => [
+        s.name,
+        new ort.Tensor('float32', params.value(s.name) as Float32Array, [...s.shape]),
+      ]),
+  );
+  const a = await (await openSession(toOnnx(gA))).run({
+    ...pfeeds,
+    ...data,
+    target,
+    selfCondKeep: keepT,
+  });
+  const sessB = await openSession(toOnnx(gB));
+  const L = c.latents * c.latentDim;
+  const zeros = new ort.Tensor('float32', new Float32Array(B * L), [B, c.latents, c.latentDim]);
+  const first = await sessB.run({ ...pfeeds, ...data, target, latentsPrev: zeros });
+  const z = Float32Array.from(
+    first.latents!.data as Float32Array,
+    (v, i) => v * keep[Math.floor(i / L)]!,
+  );
+  const b = await sessB.run({
+    ...pfeeds,
+    ...data,
+    target,
+    latentsPrev: new ort.Tensor('float32', z, [B, c.latents, c.latentDim]),
+  });
+  expect(relL2(a.loss!.data as Float32Array, b.loss!.data as Float32Array)).toBeLessThan(1e-5);
+  expect(namesA.sort()).toEqual(namesB.sort());
+  for (const n of namesA) {
+    const err = relL2(
+      a[`grad/${n}`]!.data as Float32Array,
+      b[`grad/${n}`]!.data as Float32Array,
+      1e-6,
+    );
+    expect([n, err < 1e-4]).toEqual([n, true]);
+  }
 });
