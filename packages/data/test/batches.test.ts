@@ -88,6 +88,18 @@ describe('BatchIterator', () => {
     expect(flips).toBeLessThan(20);
   });
 
+  test('an unlabelled set gives batches without labels', () => {
+    const unlabelled = createDataset({
+      ...toyDataset(),
+      labels: undefined,
+      numClasses: 0,
+      name: 'plain',
+    });
+    const batch = new BatchIterator(unlabelled, { batchSize: 4, seed: 0 }).next();
+    expect(batch.labels).toBeUndefined();
+    expect(unlabelled.numClasses).toBe(0);
+  });
+
   test('shuffle: false serves file order; flip: false never flips', () => {
     const batch = new BatchIterator(dataset, { batchSize: 6, seed: 9, shuffle: false }).next();
     expect(Array.from(batch.indices)).toEqual([0, 1, 2, 3, 4, 5]);

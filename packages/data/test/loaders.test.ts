@@ -218,3 +218,11 @@ describe('loadDataset by name', () => {
     );
   });
 });
+
+test('loaders hand out plain Uint8Arrays, not Buffer views (whose slice() would not copy)', () => {
+  expect(Object.getPrototypeOf(loadMnist('test').images)).toBe(Uint8Array.prototype);
+  expect(Object.getPrototypeOf(loadDataset(join(FIXTURES, 'adm-rgb-labels.npz')).images)).toBe(
+    Uint8Array.prototype,
+  );
+  expect(Object.getPrototypeOf(loadEmoji().images)).toBe(Uint8Array.prototype);
+});

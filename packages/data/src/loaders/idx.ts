@@ -32,5 +32,6 @@ export function parseIdx(bytes: Uint8Array, what = 'IDX file'): IdxArray {
       `${what}: expected ${start + size} bytes for shape [${shape.join(', ')}], got ${bytes.length}`,
     );
   }
-  return { shape, data: bytes.subarray(start) };
+  // A plain Uint8Array view (no copy): readFileSync gives a Buffer, whose slice() would not copy.
+  return { shape, data: new Uint8Array(bytes.buffer, bytes.byteOffset + start, size) };
 }

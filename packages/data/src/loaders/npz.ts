@@ -172,7 +172,9 @@ export function parseAdmNpz(bytes: Uint8Array, meta: { name: string; licence: st
     ? labelsFrom(parseNpy(labelsMember, `${what}: arr_1`), count, what)
     : undefined;
   return createDataset({
-    images: array.data.slice(0, count * height * width * channels),
+    // A copy as a plain Uint8Array: the member may be a Buffer view into the whole file, and
+    // Buffer#slice does not copy.
+    images: new Uint8Array(array.data.subarray(0, count * height * width * channels)),
     count,
     height,
     width,
