@@ -224,3 +224,21 @@ test('exportEvalModel writes eval_model.onnx with the weights as initialisers (g
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('large weights go to eval_model.onnx.data beside the model, and the pair loads from disk', async () => {
+  const params = rin(tiny).createParams({ seed: 3 });
+  const dir = mkdtempSync(join(tmpdir(), 'rin-export-'));
+  try {
+    const paths = await exportEvalModel(tiny, params, dir, { externalDataThreshold: 1024 });
+    expect(paths.externalData).toBe(join(dir, 'eval_model.onnx.data'));
+    expect(readFileSync(paths.model).byteLength).toBeLessThan(200_000);
+    const fromDisk = await openSession(paths.model, { threads: 2 });
+    const inMemory = await evalSession(tiny, params);
+    const f = feeds(tiny, 2, 21);
+    const a = (await fromDisk.run(f)).prediction!.data as Float32Array;
+    const b = (await inMemory.run(f)).prediction!.data as Float32Array;
+    expect(Array.from(a)).toEqual(Array.from(b));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
