@@ -8,6 +8,7 @@ export {
   traceSqrtProductAsync,
 } from './frechet.js';
 export { type GaussianStatistics, gaussianStatistics } from './gaussian.js';
+export { type PlanarImage, type ResizeFilter, resizeImage } from './image/resize.js';
 export { type PivotedCholesky, pivotedCholesky } from './linalg/pivoted-cholesky.js';
 export { symmetricEigenvalues } from './linalg/symmetric-eigenvalues.js';
 export { type InceptionScoreResult, inceptionScore } from './metrics/inception-score.js';
