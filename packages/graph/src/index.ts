@@ -60,6 +60,7 @@ export {
   cast,
   concat,
   expand,
+  expandAs,
   gather,
   reshape,
   slice,

@@ -163,3 +163,32 @@ test('session options: threads, optimisation level, arena, memory pattern, log l
     /device must be 'cpu' or 'cuda', got 'tpu'/,
   );
 });
+
+test('expand / expandAs to a symbolic batch (shape read from a tensor at run time), with gradient', async () => {
+  const g = new G.Graph({ dtype: 'float64' });
+  const x = g.input('x', ['batch', 2, 3]);
+  const table = g.input('table', [2, 3]);
+  const tiled = G.expandAs(table, x); // [batch, 2, 3]
+  const viaShape = G.expand(G.reshape(table, [1, 2, 3]), ['batch', 2, 3], x);
+  expect(tiled.shape).toEqual(['batch', 2, 3]);
+  const loss = g.output(G.reduceSum(G.mul(G.add(tiled, viaShape), x)), 'loss');
+  const [gt] = G.grad(loss, [table]);
+  g.output(gt!, 'gt');
+  expect(() => G.expand(table, ['batch', 2, 3])).toThrow(
+    /Expand: target \[batch, 2, 3\] has symbolic dims; pass a tensor/,
+  );
+  const s = await G.openSession(G.toOnnx(g));
+  for (const B of [1, 3]) {
+    const xs = Float64Array.from({ length: B * 6 }, (_, i) => i % 5);
+    const out = await s.run({
+      x: new G.ort.Tensor('float64', xs, [B, 2, 3]),
+      table: new G.ort.Tensor('float64', new Float64Array(6).fill(1), [2, 3]),
+    });
+    // d/dtable Σ (2·table)·x = 2 Σ_b x[b]
+    const want = Array.from(
+      { length: 6 },
+      (_, j) => 2 * Array.from({ length: B }, (_, b) => xs[b * 6 + j]!).reduce((a, c) => a + c, 0),
+    );
+    expect(Array.from(out.gt!.data as Float64Array)).toEqual(want);
+  }
+});

@@ -1,8 +1,15 @@
 /** Shape-moving ops: Reshape, Transpose, Concat, Slice, Expand, Gather, Cast. */
 import { type DType, isFloat } from '../dtype.js';
 import { GraphError } from '../errors.js';
-import type { Tensor } from '../graph.js';
-import { broadcastShapes, type Dim, formatShape, normAxis, type Shape } from '../shape.js';
+import type { Graph, Tensor } from '../graph.js';
+import {
+  broadcastShapes,
+  type Dim,
+  formatShape,
+  normAxis,
+  type Shape,
+  sameShape,
+} from '../shape.js';
 import { add, equal } from './elementwise.js';
 import { node1, unbroadcast } from './util.js';
 
@@ -226,13 +233,59 @@ export function slice(
   return y;
 }
 
-/** Broadcast `x` to `shape` (NumPy rules). */
-export function expand(x: Tensor, shape: readonly Dim[]): Tensor {
+/**
+ * Broadcast `x` to `shape` (NumPy rules). Symbolic dims of `shape` are read at run time from
+ * `like`, a tensor that has the same symbol somewhere in its shape.
+ */
+export function expand(x: Tensor, shape: readonly Dim[], like?: Tensor): Tensor {
   const g = x.graph;
+  if (like) g.own(like, 'Expand');
   const out = broadcastShapes('Expand', x.shape, shape);
-  const y = node1(g, 'Expand', [x, g.shapeOf(shape)], out, x.dtype);
+  const y = node1(
+    g,
+    'Expand',
+    [x, g.untaped(() => shapeTensor(g, 'Expand', shape, like))],
+    out,
+    x.dtype,
+  );
   g.record([x], [y], ([gy]) => [unbroadcast(gy!, x)]);
   return y;
+}
+
+/** Broadcast `x` to the shape of `like` (symbolic dims included). */
+export function expandAs(x: Tensor, like: Tensor): Tensor {
+  return expand(x, like.shape, like);
+}
+
+/** int64 shape tensor of `shape`: a constant when static, else assembled from Shape(like). */
+function shapeTensor(g: Graph, op: string, shape: readonly Dim[], like?: Tensor): Tensor {
+  if (shape.every((d) => typeof d === 'number')) return g.shapeOf(shape);
+  if (like && sameShape(shape, like.shape)) return g.shapeOf(shape, like);
+  if (!like) {
+    throw new GraphError(
+      'shape_mismatch',
+      `${op}: target ${formatShape(shape)} has symbolic dims; pass a tensor that carries them`,
+    );
+  }
+  const full = node1(g, 'Shape', [like], [like.rank], 'int64');
+  const pieces = shape.map((d) => {
+    if (typeof d === 'number') return g.constant([d], 'int64', [1]);
+    const at = like.shape.indexOf(d);
+    if (at < 0) {
+      throw new GraphError(
+        'shape_mismatch',
+        `${op}: symbol '${d}' of ${formatShape(shape)} is not in ${formatShape(like.shape)}`,
+      );
+    }
+    return node1(
+      g,
+      'Slice',
+      [full, g.constant([at], 'int64', [1]), g.constant([at + 1], 'int64', [1])],
+      [1],
+      'int64',
+    );
+  });
+  return node1(g, 'Concat', pieces, [shape.length], 'int64', { axis: { int: 0 } });
 }
 
 /**
