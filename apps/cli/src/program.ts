@@ -1,15 +1,22 @@
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
+import { registerFid } from './commands/fid.js';
+import { registerRin } from './commands/rin.js';
+import { registerSample } from './commands/sample.js';
 import { registerSchedule } from './commands/schedule.js';
+import { registerTrain } from './commands/train.js';
 
 export function buildProgram(): Command {
   const program = new Command('ns')
     .description('noise-sched: diffusion models with well-chosen noise schedules (Chen 2023)')
     .showHelpAfterError()
     // Options after a subcommand belong to it (`ns schedule suggest --json`).
-    .enablePositionalOptions()
-    .addHelpCommand(true);
+    .enablePositionalOptions();
   registerDemo(program);
+  registerTrain(program);
+  registerSample(program);
   registerSchedule(program);
+  registerRin(program);
+  registerFid(program);
   return program;
 }

@@ -142,18 +142,11 @@ describe('ns schedule', () => {
   });
 });
 
-describe('ns --help and demo', () => {
+describe('ns --help', () => {
   it('lists every command', async () => {
     const { stdout } = await ns('--help');
-    for (const command of ['demo', 'schedule']) expect(stdout).toContain(command);
+    for (const command of ['demo', 'train', 'sample', 'schedule', 'rin', 'fid'])
+      expect(stdout).toContain(command);
     expect((await ns('schedule', '--help')).stdout).toMatch(/plot[\s\S]*suggest/);
-  });
-
-  it('demo prints the schedule table and writes the figure', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ns-demo-'));
-    const { stdout } = await ns('demo', '--out', dir);
-    expect(stdout).toContain('sigmoid@0,3,0.5');
-    expect(stdout).toContain(join(dir, 'schedules.png'));
-    expect(decodePng(readFileSync(join(dir, 'schedules.png'))).height).toBeGreaterThan(300);
   });
 });

@@ -1,0 +1,47 @@
+/**
+ * What `ns train` records in a run directory beyond @ns/trainer's files (run.json: the model
+ * configuration and the data set), and how `ns sample` turns a run back into an eval model.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RinConfig } from '@ns/rin';
+import { exportEvalModel, loadLatestCheckpoint, rinNet, type TrainConfig } from '@ns/trainer';
+
+export interface RunConfig extends TrainConfig {
+  readonly model: { readonly preset: string; readonly rin: RinConfig };
+  readonly data: {
+    readonly name: string;
+    readonly count: number;
+    readonly licence: string;
+    readonly flip: boolean;
+  };
+}
+
+export function readRunConfig(runDir: string): RunConfig {
+  const path = join(runDir, 'config.json');
+  if (!existsSync(path))
+    throw new Error(
+      `${runDir} is not a run directory (no config.json); train one with \`ns train\``,
+    );
+  return JSON.parse(readFileSync(path, 'utf8')) as RunConfig;
+}
+
+export type WeightsChoice = 'ema' | 'online';
+
+/** Writes `<runDir>/eval_model.onnx` from the latest checkpoint; returns its path and step. */
+export async function exportRunModel(
+  runDir: string,
+  weights: WeightsChoice = 'ema',
+): Promise<{ path: string; step: number }> {
+  const config = readRunConfig(runDir);
+  const checkpoint = await loadLatestCheckpoint(runDir);
+  if (!checkpoint) throw new Error(`${runDir} has no checkpoint yet`);
+  const path = join(runDir, weights === 'ema' ? 'eval_model.onnx' : 'eval_model.online.onnx');
+  await exportEvalModel(
+    path,
+    rinNet(config.model.rin),
+    config,
+    weights === 'ema' ? checkpoint.ema : checkpoint.params,
+  );
+  return { path, step: checkpoint.step };
+}
