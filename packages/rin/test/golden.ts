@@ -16,10 +16,11 @@ export interface Golden {
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 
-export function loadGolden(): Golden {
-  const meta = JSON.parse(readFileSync(join(FIXTURES, 'golden.json'), 'utf8'));
+/** `golden` (conditional, self-conditioned) or `golden-uncond` (neither). */
+export function loadGolden(stem = 'golden'): Golden {
+  const meta = JSON.parse(readFileSync(join(FIXTURES, `${stem}.json`), 'utf8'));
   const { tensors } = decodeSafetensors(
-    new Uint8Array(readFileSync(join(FIXTURES, 'golden.safetensors'))),
+    new Uint8Array(readFileSync(join(FIXTURES, `${stem}.safetensors`))),
   );
   return { ...meta, config: parseRinConfig(meta.config), tensors };
 }

@@ -7,9 +7,12 @@ The network is rin_torch.py (written from ../shared/spec/paper-spec.md §5.2, in
 TypeScript graph). Everything runs in float64 from float32 weights. Parameter names are the
 @ns/rin scope names so one safetensors file serves both sides.
 
-Writes packages/rin/fixtures/golden.safetensors (weights `param/<name>`, inputs, and per case the
+Writes packages/rin/fixtures/<stem>.safetensors (weights `param/<name>`, inputs, and per case the
 outputs and the gradient of  loss = Σ prediction·wPred + Σ latents·wLatents  w.r.t. every parameter)
-and packages/rin/fixtures/golden.json (config, cases, mask names).
+and <stem>.json (config, cases, mask names), for two configs:
+  golden         conditional, latent self-conditioning, d < D, a block without process layers;
+                 cases: zero / random previous latents, a dropped label, training with given masks
+  golden-uncond  unconditional, no self-conditioning, d > D (cross width = D), no write MLP
 """
 import json
 import os
@@ -31,19 +34,24 @@ CONFIG = {
     'interfaceMlpRatio': 1, 'numClasses': 5, 'dropout': 0.2, 'dropPath': 0.25,
     'selfCondition': 'latent', 'predict': 'eps',
 }
+UNCOND = {
+    'imageSize': 6, 'channels': 1, 'patchSize': 3, 'interfaceDim': 32, 'latents': 4,
+    'latentDim': 16, 'blocks': [1, 1], 'latentHeads': 2, 'rwHeads': 4, 'latentMlpRatio': 3,
+    'interfaceMlpRatio': 0, 'numClasses': 0, 'dropout': 0, 'dropPath': 0,
+    'selfCondition': 'none', 'predict': 'v',
+}
 B = 3
 torch.set_default_dtype(torch.float64)
-rng = np.random.default_rng(20261126)
-W = Weights(rng, torch.float64, generic=True)
-rin = RinTorch(CONFIG, W)
 
 
 def f32(a):
     return np.asarray(a, dtype=np.float64).astype(np.float32)
 
 
-def main():
-    c = CONFIG
+def make_fixture(stem, c, seed):
+    rng = np.random.default_rng(seed)
+    W = Weights(rng, torch.float64, generic=True)
+    rin = RinTorch(c, W)
     H, C, L, D = c['imageSize'], c['channels'], c['latents'], c['latentDim']
     x = f32(0.1 + 0.7 * rng.standard_normal((B, H, H, C)))
     gamma = f32([0.05, 0.5, 0.93])
@@ -65,7 +73,7 @@ def main():
         'self_cond': (prev, f32([1, 1, 1]), None),
         'label_dropped': (prev, f32([1, 0, 1]), None),
         'train_masks': (prev, f32([1, 0, 1]), masks),
-    }
+    } if c['selfCondition'] == 'latent' else {'plain': (prev, f32([1, 1, 1]), None)}
     tensors = {
         'input/x': x, 'input/gamma': gamma, 'input/labels': labels, 'input/latentsPrev': prev,
         'loss/wPred': w_pred, 'loss/wLatents': w_lat,
@@ -90,16 +98,21 @@ def main():
     for n in names:
         tensors[f'param/{n}'] = f32(W.p[n].detach().numpy())
     os.makedirs(OUT, exist_ok=True)
-    write_safetensors(os.path.join(OUT, 'golden.safetensors'), tensors)
+    write_safetensors(os.path.join(OUT, f'{stem}.safetensors'), tensors)
     meta = {
         'source': 'tools/golden/rin/rin_reference.py (PyTorch %s, float64)' % torch.__version__,
-        'config': CONFIG, 'batch': B, 'cases': list(cases), 'params': names,
+        'config': c, 'batch': B, 'cases': list(cases), 'params': names,
         'masks': sorted(masks), 'trainCase': 'train_masks',
     }
-    with open(os.path.join(OUT, 'golden.json'), 'w') as f:
+    with open(os.path.join(OUT, f'{stem}.json'), 'w') as f:
         json.dump(meta, f, indent=1)
         f.write('\n')
-    print('params', sum(W.p[n].numel() for n in names), 'tensors', len(tensors))
+    print(stem, 'params', sum(W.p[n].numel() for n in names), 'tensors', len(tensors))
+
+
+def main():
+    make_fixture('golden', CONFIG, 20261126)
+    make_fixture('golden-uncond', UNCOND, 20261127)
 
 
 def write_safetensors(path, tensors):
