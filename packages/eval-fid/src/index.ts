@@ -1,4 +1,13 @@
 export { EvalFidError } from './errors.js';
+export {
+  type ExtractorContract,
+  type ExtractorProvenance,
+  type ImageBatch,
+  INCEPTION_CONTRACT,
+  type OnnxExtractorOptions,
+  OnnxFeatureExtractor,
+  type PreprocessMode,
+} from './extractor/onnx-extractor.js';
 export { type FeatureMatrix, featureMatrix } from './features.js';
 export {
   type FrechetResult,

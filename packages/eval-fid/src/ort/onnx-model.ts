@@ -38,21 +38,42 @@ const stringField = (field: number, s: string): Field =>
   bytesField(field, new TextEncoder().encode(s));
 const message = (field: number, ...parts: Field[]): Field => bytesField(field, concat(parts));
 
-const DOUBLE = 11;
+/** TensorProto.DataType codes used here. */
+export const FLOAT = 1;
+export const DOUBLE = 11;
 
-/** A float64 tensor input/output whose dimensions are named (dynamic) or fixed. */
-function valueInfo(field: number, name: string, dims: ReadonlyArray<string | number>): Field {
+/** A tensor input/output whose dimensions are named (dynamic) or fixed. */
+function valueInfo(
+  field: number,
+  name: string,
+  dims: ReadonlyArray<string | number>,
+  elemType: number,
+): Field {
   const shape = dims.map((d) =>
     message(1, typeof d === 'number' ? intField(1, d) : stringField(2, d)),
   );
   return message(
     field,
     stringField(1, name),
-    message(2, message(1, intField(1, DOUBLE), message(2, ...shape))),
+    message(2, message(1, intField(1, elemType), message(2, ...shape))),
   );
 }
 
-interface NodeSpec {
+/** A float32 initializer (TensorProto with raw little-endian data). */
+function initializer(name: string, dims: readonly number[], data: Float32Array): Field {
+  const raw = new Uint8Array(data.length * 4);
+  const view = new DataView(raw.buffer);
+  data.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  return message(
+    5,
+    ...dims.map((d) => intField(1, d)),
+    intField(2, FLOAT),
+    stringField(8, name),
+    bytesField(9, raw),
+  );
+}
+
+export interface NodeSpec {
   op: string;
   inputs: string[];
   outputs: string[];
@@ -74,19 +95,23 @@ function node(spec: NodeSpec, index: number): Field {
   );
 }
 
-/** Serialises a one-graph ONNX model (IR 8, opset 17) with float64 inputs and outputs. */
+/** Serialises a one-graph ONNX model (IR 8, opset 17); inputs/outputs are float64 by default. */
 export function onnxModel(spec: {
   name: string;
   inputs: Array<[string, ReadonlyArray<string | number>]>;
   outputs: Array<[string, ReadonlyArray<string | number>]>;
   nodes: NodeSpec[];
+  elemType?: number;
+  initializers?: Array<{ name: string; dims: readonly number[]; data: Float32Array }>;
 }): Uint8Array {
+  const elem = spec.elemType ?? DOUBLE;
   const graph = message(
     7,
     ...spec.nodes.map(node),
     stringField(2, spec.name),
-    ...spec.inputs.map(([n, d]) => valueInfo(11, n, d)),
-    ...spec.outputs.map(([n, d]) => valueInfo(12, n, d)),
+    ...(spec.initializers ?? []).map((t) => initializer(t.name, t.dims, t.data)),
+    ...spec.inputs.map(([n, d]) => valueInfo(11, n, d, elem)),
+    ...spec.outputs.map(([n, d]) => valueInfo(12, n, d, elem)),
   );
   return concat([
     intField(1, 8),

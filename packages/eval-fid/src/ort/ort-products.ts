@@ -1,24 +1,7 @@
 import { EvalFidError } from '../errors.js';
 import type { MatrixProducts } from '../products.js';
+import { loadOrt, type OrtTensor } from './load-ort.js';
 import { congruenceModel, gramModel } from './onnx-model.js';
-
-/**
- * The part of onnxruntime-node's API used here, typed locally so this package's types do not
- * depend on the optional peer dependency being installed.
- */
-interface OrtTensor {
-  readonly data: unknown;
-}
-interface OrtSession {
-  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
-  release(): Promise<void>;
-}
-interface OrtModule {
-  Tensor: new (type: 'float64', data: Float64Array, dims: number[]) => OrtTensor;
-  InferenceSession: {
-    create(model: Uint8Array, options: Record<string, unknown>): Promise<OrtSession>;
-  };
-}
 
 export interface OrtProductsOptions {
   /** Intra-op threads for MatMul (default: onnxruntime's choice, all cores). */
@@ -36,15 +19,7 @@ export interface OrtProducts extends MatrixProducts {
  * The ONNX graphs (Transpose + MatMul) are generated here; nothing is downloaded.
  */
 export async function createOrtProducts(options: OrtProductsOptions = {}): Promise<OrtProducts> {
-  let ort: OrtModule;
-  try {
-    ort = (await import('onnxruntime-node')) as unknown as OrtModule;
-  } catch (error) {
-    throw new EvalFidError(
-      'onnxruntime-node',
-      `expected the optional peer dependency onnxruntime-node@1.30.0 to be installed, got ${String(error)}`,
-    );
-  }
+  const ort = await loadOrt();
   const sessionOptions: Record<string, unknown> = {
     graphOptimizationLevel: 'all',
     interOpNumThreads: 1,
