@@ -1,14 +1,14 @@
 /**
- * Small ops RIN needs that @ns/graph does not export, composed from its public pieces
- * (`Graph.emit` / `Graph.record` and existing ops).
+ * Small composites RIN needs, built from @ns/graph's public ops. The one workaround: @ns/graph has
+ * no random op, so `randomKeep` emits ONNX RandomUniformLike through the public `Graph.emit`.
  */
 import {
   div,
+  expand,
   type Graph,
   greater,
   mul,
   reduceMean,
-  reduceSum,
   reshape,
   type Shape,
   slice,
@@ -17,33 +17,10 @@ import {
   type Tensor,
 } from '@ns/graph';
 
-/**
- * Tile a learned table [S, D] over the (possibly symbolic) batch of `like` → [B, S, D].
- * Workaround: @ns/graph's `expand` builds its target shape from static dims only, so a symbolic
- * batch needs Shape(like)[0:1] ++ [S, D] built here. The VJP sums the batch axis back.
- */
+/** Tile a learned table [S, D] over the (possibly symbolic) batch of `like` → [B, S, D]. */
 export function tileOverBatch(table: Tensor, like: Tensor): Tensor {
-  const g = table.graph;
   const [S, D] = table.shape as [number, number];
-  const row = reshape(table, [1, S, D]);
-  const B = like.shape[0]!;
-  const target = g.untaped(() => {
-    const full = g.emit('Shape', [like], [{ shape: [like.rank], dtype: 'int64' }])[0]!;
-    const batch = g.emit(
-      'Slice',
-      [full, g.constant([0], 'int64', [1]), g.constant([1], 'int64', [1])],
-      [{ shape: [1], dtype: 'int64' }],
-    )[0]!;
-    return g.emit(
-      'Concat',
-      [batch, g.constant([S, D], 'int64', [2])],
-      [{ shape: [3], dtype: 'int64' }],
-      { axis: { int: 0 } },
-    )[0]!;
-  });
-  const y = g.emit('Expand', [row, target], [{ shape: [B, S, D], dtype: row.dtype }])[0]!;
-  g.record([row], [y], ([gy]) => [reduceSum(gy!, [0], true)]);
-  return y;
+  return expand(reshape(table, [1, S, D]), [like.shape[0]!, S, D], like);
 }
 
 /**
@@ -88,7 +65,5 @@ export function perExample(like: Tensor): Tensor {
 /** Zeros [B, S, D] over the (possibly symbolic) batch of `like`; no gradient. */
 export function zerosOverBatch(like: Tensor, S: number, D: number): Tensor {
   const g = like.graph;
-  return g.untaped(() =>
-    tileOverBatch(g.constant(new Array<number>(S * D).fill(0), g.dtype, [S, D]), like),
-  );
+  return g.untaped(() => expand(g.constant(0, g.dtype, [1, 1, 1]), [like.shape[0]!, S, D], like));
 }
