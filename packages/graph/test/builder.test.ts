@@ -156,6 +156,7 @@ test('session options: threads, optimisation level, arena, memory pattern, log l
     memoryArena: false,
     memoryPattern: false,
     logSeverityLevel: 3,
+    spinning: false,
   });
   const out = await s.run({ x: new G.ort.Tensor('float32', Float32Array.of(1, 2), [2]) });
   expect(Array.from(out.y!.data as Float32Array)).toEqual([3, 6]);

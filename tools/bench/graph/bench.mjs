@@ -28,6 +28,8 @@ const cfg = {
   warmup: opt('warmup', 2),
   // 0 turns off ORT's CPU memory arena (lower peak RSS, possibly slower).
   arena: opt('arena', 1),
+  // 0 stops idle onnxruntime threads from spinning (helps on a busy shared machine).
+  spin: opt('spin', 1),
 };
 
 if (args[0] === '--child') {
@@ -59,6 +61,7 @@ async function child(c) {
     threads: c.threads,
     optimization: 'all',
     memoryArena: c.arena !== 0,
+    spinning: c.spin !== 0,
   });
   const rng = new G.Rng(1);
   const n = c.B * c.T * c.D;
@@ -67,14 +70,17 @@ async function child(c) {
     target: new G.ort.Tensor('float32', rng.normals(n, new Float32Array(n)), [c.B, c.T, c.D]),
   };
   const times = [];
+  let cpu0;
   for (let k = 0; k < c.warmup + c.steps; k++) {
+    if (k === c.warmup) cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await trainer.run(batch, 1e-4);
     if (k >= c.warmup) times.push(performance.now() - t0);
   }
-  process.stdout.write(
-    `${JSON.stringify({ times, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
-  );
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMsPerStep = (cpu.user + cpu.system) / 1000 / c.steps;
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify({ times, cpuMsPerStep, maxRssMb })}\n`);
 }
 
 function median(xs) {
@@ -117,6 +123,8 @@ function parent(c) {
     c.warmup,
     '--arena',
     c.arena,
+    '--spin',
+    c.spin,
   ].map(String);
   // Forward FLOPs of the block: QKV+out projections 8BTD², scores and context 4BT²D, MLP 16BTD²;
   // backward ≈ 2× forward.
@@ -129,6 +137,7 @@ function parent(c) {
   const torch = [];
   const ratios = [];
   const rss = { ours: 0, torch: 0 };
+  const cpu = { ours: [], torch: [] };
   for (let r = 0; r < c.rounds; r++) {
     // Alternate which goes first so slow drifts in machine load hit both alike.
     const order = r % 2 === 0 ? ['ours', 'torch'] : ['torch', 'ours'];
@@ -139,18 +148,23 @@ function parent(c) {
           ? run(process.execPath, [fileURLToPath(import.meta.url), '--child', ...flat], threadEnv)
           : run('/usr/bin/python3', [join(here, 'block_torch.py'), ...flat], threadEnv);
       rss[who] = Math.max(rss[who], res[who].maxRssMb);
+      cpu[who].push(res[who].cpuMsPerStep);
     }
     ours.push(...res.ours.times);
     torch.push(...res.torch.times);
     ratios.push(median(res.ours.times) / median(res.torch.times));
     console.log(
-      `round ${r + 1} (load ${loadavg()[0].toFixed(1)}): ours ${median(res.ours.times).toFixed(0)} ms, torch ${median(res.torch.times).toFixed(0)} ms, ratio ${ratios.at(-1).toFixed(3)}`,
+      `round ${r + 1} (load ${loadavg()[0].toFixed(1)}): ours ${median(res.ours.times).toFixed(0)} ms (cpu ${res.ours.cpuMsPerStep.toFixed(0)} ms), torch ${median(res.torch.times).toFixed(0)} ms (cpu ${res.torch.cpuMsPerStep.toFixed(0)} ms), ratio ${ratios.at(-1).toFixed(3)}`,
     );
   }
   const mo = median(ours);
   const mt = median(torch);
   console.log(
     `median step: ours ${mo.toFixed(0)} ms (${(gflop / (mo / 1000)).toFixed(1)} GFLOP/s), torch ${mt.toFixed(0)} ms (${(gflop / (mt / 1000)).toFixed(1)} GFLOP/s)`,
+  );
+  const [co, ct] = [median(cpu.ours), median(cpu.torch)];
+  console.log(
+    `CPU time per step: ours ${co.toFixed(0)} ms, torch ${ct.toFixed(0)} ms (ratio ${(co / ct).toFixed(3)})`,
   );
   console.log(
     `load average at end: ${loadavg()

@@ -14,8 +14,8 @@ import torch
 import torch.nn.functional as F
 
 p = argparse.ArgumentParser()
-# --arena only concerns onnxruntime; accepted so both sides share one argument list.
-for k, v in dict(B=64, T=256, D=256, H=4, threads=2, steps=5, warmup=2, arena=1).items():
+# --arena and --spin only concern onnxruntime; accepted so both sides share one argument list.
+for k, v in dict(B=64, T=256, D=256, H=4, threads=2, steps=5, warmup=2, arena=1, spin=1).items():
     p.add_argument('--' + k, type=int, default=v)
 a = p.parse_args()
 torch.set_num_threads(a.threads)
@@ -63,9 +63,14 @@ def step():
 
 
 times = []
+cpu0 = 0.0
 for i in range(a.warmup + a.steps):
+    if i == a.warmup:
+        cpu0 = time.process_time()
     t0 = time.perf_counter()
     step()
     if i >= a.warmup:
         times.append((time.perf_counter() - t0) * 1000)
-print(json.dumps({'times': times, 'maxRssMb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+cpu_ms = (time.process_time() - cpu0) * 1000 / a.steps
+print(json.dumps({'times': times, 'cpuMsPerStep': cpu_ms,
+                  'maxRssMb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
