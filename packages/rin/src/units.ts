@@ -27,18 +27,22 @@ function lastDim(x: Tensor): number {
   return x.shape[x.rank - 1] as number;
 }
 
-/** Dense(x → r·x) → GELU (exact) → dropout → Dense(r·x → x): P2S `FeedForwardLayer`. */
+/**
+ * Dense(x → r·x) → GELU (exact) → dropout → Dense(r·x → x): P2S `FeedForwardLayer`. Dropout only
+ * when `drop` is given (process layers in training); its mask is named `<drop.name>/units`.
+ */
 function feedForward(
   scope: Scope,
   x: Tensor,
   ratio: number,
-  reg?: Regularization,
-  maskName?: string,
+  drop?: { readonly reg: Regularization; readonly name: string },
 ): Tensor {
   const width = lastDim(x);
   let h = gelu(nn.linear(scope.child('dense1'), x, width * ratio));
-  if (reg && reg.dropout > 0)
-    h = dropout(h, reg.masks.keep(`${maskName}/units`, h, reg.dropout, 'units'), reg.dropout);
+  if (drop && drop.reg.dropout > 0) {
+    const rate = drop.reg.dropout;
+    h = dropout(h, drop.reg.masks.keep(`${drop.name}/units`, h, rate, 'units'), rate);
+  }
   return nn.linear(scope.child('dense2'), h, width);
 }
 
@@ -49,7 +53,7 @@ function dropPath(branch: Tensor, reg: Regularization | undefined, maskName: str
   return dropout(branch, keep, reg.dropPath);
 }
 
-/** Residual MLP unit `x + FFN(LN(x))` (P2S `MLP`, one block): scopes `ln`, `mlp`. */
+/** Residual MLP unit `x + FFN(LN(x))` (P2S `MLP`, one block): scopes `ln_mlp`, `mlp`. */
 export function residualMlp(scope: Scope, x: Tensor, ratio: number): Tensor {
   return add(x, feedForward(scope.child('mlp'), ln(scope.child('ln_mlp'), x), ratio));
 }
@@ -97,8 +101,7 @@ export function processLayer(
     scope.child('mlp'),
     ln(scope.child('ln_mlp'), z1),
     options.mlpRatio,
-    reg,
-    `${path}/mlp`,
+    reg && { reg, name: `${path}/mlp` },
   );
   return add(z1, dropPath(ff, reg, `${path}/mlp`));
 }
