@@ -29,7 +29,7 @@ export function randomMasks(seed = 0): MaskSource {
     keep(name, like, rate, kind) {
       const carrier = kind === 'path' ? perExample(like) : like;
       // float seeds are exact up to 2^24
-      return randomKeep(carrier, rate, ((seed >>> 0) ^ hash(name)) % 2 ** 24);
+      return randomKeep(carrier, rate, ((seed ^ hash(name)) >>> 0) % 2 ** 24);
     },
   };
 }
