@@ -70,8 +70,11 @@ export {
   type ComparisonReport,
   compareSources,
   compareSourcesAsync,
+  extractSource,
   type FeatureSource,
+  type ImageSource,
   loadFeatureSource,
+  loadSource,
   sourceStatistics,
   sourceStatisticsAsync,
 } from './sources.js';

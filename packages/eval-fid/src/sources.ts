@@ -1,5 +1,10 @@
 import { statSync } from 'node:fs';
 import { EvalFidError, fail } from './errors.js';
+import type {
+  ExtractorProvenance,
+  ImageBatch,
+  OnnxFeatureExtractor,
+} from './extractor/onnx-extractor.js';
 import { type FeatureMatrix, featureMatrix } from './features.js';
 import { type FrechetResult, frechetDistance, frechetDistanceAsync } from './frechet.js';
 import type { GaussianStatistics } from './gaussian.js';
@@ -16,26 +21,42 @@ import { isMomentsArchive, momentsFromArchive } from './stats/moments-file.js';
  * What a path given to `ns fid` can hold: a feature array (N × D) or precomputed statistics.
  * Statistics come from pytorch-fid / clean-fid stats files and ADM reference batches (`mu`,
  * `sigma`) or from shard files written by writeMoments (`count`, `mean`, `scatter`).
+ * `provenance` is set when the features were computed from images by an extractor.
  */
 export type FeatureSource =
-  | { readonly kind: 'features'; readonly path: string; readonly features: FeatureMatrix }
+  | {
+      readonly kind: 'features';
+      readonly path: string;
+      readonly features: FeatureMatrix;
+      readonly provenance?: ExtractorProvenance;
+    }
   | { readonly kind: 'statistics'; readonly path: string; readonly stats: GaussianStatistics };
 
-const IMAGES_NOT_SUPPORTED =
-  'computing features from images needs the ONNX feature extractor, which this version does not include; pass N × D features or a stats file';
+/** uint8 images (ADM `arr_0` batches, or .npy [N, H, W(, C)]) that still need an extractor. */
+export interface ImageSource {
+  readonly kind: 'images';
+  readonly path: string;
+  readonly images: ImageBatch;
+}
 
-/** Reads `path` (.npy features, or .npz stats / moments / features) as a FeatureSource. */
-export function loadFeatureSource(path: string): FeatureSource {
+const IMAGES_NEED_EXTRACTOR =
+  'images need a feature extractor: pass an ONNX model that follows the Inception contract (ns fid --model, --mode) or N × D features or a stats file';
+
+/** Reads `path` as features, statistics or images. Image folders are not supported yet. */
+export function loadSource(path: string): FeatureSource | ImageSource {
   let isDirectory = false;
   try {
     isDirectory = statSync(path).isDirectory();
   } catch {
     throw new EvalFidError(path, 'no such file');
   }
-  if (isDirectory)
-    throw new EvalFidError(path, `is a folder (of images?): ${IMAGES_NOT_SUPPORTED}`);
-  if (path.endsWith('.npy'))
-    return { kind: 'features', path, features: asFeatures(readNpy(path), path) };
+  if (isDirectory) {
+    throw new EvalFidError(
+      path,
+      'is a folder: image folders are not supported yet (no image decoder); pack the images as uint8 [N, H, W, C] in .npy or an ADM-style .npz (arr_0)',
+    );
+  }
+  if (path.endsWith('.npy')) return fromArray(readNpy(path), path, path);
   if (!path.endsWith('.npz')) fail(path, 'a .npy or .npz file', path);
   const archive = NpzArchive.open(path);
   try {
@@ -54,19 +75,61 @@ export function loadFeatureSource(path: string): FeatureSource {
         archive.keys(),
       );
     }
-    return { kind: 'features', path, features: asFeatures(archive.get(key), `${path}:${key}`) };
+    return fromArray(archive.get(key), path, `${path}:${key}`);
   } finally {
     archive.close();
   }
 }
 
-function asFeatures(array: NpyArray, source: string): FeatureMatrix {
-  if (array.shape.length === 4 || (array.shape.length === 3 && array.dtype === 'u1')) {
+/** As loadSource, but images are an error (for callers without an extractor). */
+export function loadFeatureSource(path: string): FeatureSource {
+  const source = loadSource(path);
+  if (source.kind === 'images') {
+    const { count, height, width, channels } = source.images;
     throw new EvalFidError(
-      source,
-      `${array.dtype} [${array.shape.join(', ')}] looks like images: ${IMAGES_NOT_SUPPORTED}`,
+      path,
+      `holds uint8 images [${count}, ${height}, ${width}, ${channels}]: ${IMAGES_NEED_EXTRACTOR}`,
     );
   }
+  return source;
+}
+
+/** Features of an image source from `extractor` (other sources pass through unchanged). */
+export async function extractSource(
+  source: FeatureSource | ImageSource,
+  extractor: OnnxFeatureExtractor,
+): Promise<FeatureSource> {
+  if (source.kind !== 'images') return source;
+  const data = await extractor.extract(source.images);
+  const dim = extractor.provenance.contract.dim;
+  return {
+    kind: 'features',
+    path: source.path,
+    features: featureMatrix(data, dim, source.path),
+    provenance: extractor.provenance,
+  };
+}
+
+function fromArray(array: NpyArray, path: string, source: string): FeatureSource | ImageSource {
+  const s = array.shape;
+  if (array.dtype === 'u1' && (s.length === 4 || s.length === 3)) {
+    const channels = s.length === 4 ? s[3]! : 1;
+    if (channels !== 1 && channels !== 3 && channels !== 4) {
+      fail(source, 'uint8 images [N, H, W, C] with C = 1, 3 or 4', s);
+    }
+    const images: ImageBatch = {
+      count: s[0]!,
+      height: s[1]!,
+      width: s[2]!,
+      channels,
+      data: array.data as Uint8Array,
+    };
+    return { kind: 'images', path, images };
+  }
+  return { kind: 'features', path, features: asFeatures(array, source) };
+}
+
+function asFeatures(array: NpyArray, source: string): FeatureMatrix {
   if (array.shape.length !== 2) fail(source, 'features of shape [N, D]', array.shape);
   return featureMatrix(toFloat64(array, source), array.shape[1]!, source);
 }
@@ -91,6 +154,8 @@ export interface ComparisonReport {
   dim: number;
   n_a: number | null;
   n_b: number | null;
+  /** Set when features were computed from images: the preprocessing mode and model sha256. */
+  extractor?: { mode: string; model_sha256: string };
   kid?: number;
   kid_std?: number;
   kid_subsets?: number;
@@ -162,6 +227,12 @@ function buildReport(
     n_a: sa.count ?? null,
     n_b: sb.count ?? null,
   };
+  const provenance = [a, b].flatMap((s) =>
+    s.kind === 'features' && s.provenance ? [s.provenance] : [],
+  );
+  if (provenance.length > 0) {
+    report.extractor = { mode: provenance[0]!.mode, model_sha256: provenance[0]!.modelSha256 };
+  }
   const needFeatures = (what: string): [FeatureMatrix, FeatureMatrix] => {
     for (const s of [a, b]) {
       if (s.kind !== 'features') {

@@ -1,6 +1,22 @@
 import { createHash } from 'node:crypto';
-import { type ImageBatch, OnnxFeatureExtractor, resizeImage } from '../src/index.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  compareSources,
+  extractSource,
+  gaussianStatistics,
+  type ImageBatch,
+  type ImageSource,
+  loadSource,
+  OnnxFeatureExtractor,
+  readFidStats,
+  readNpz,
+  resizeImage,
+  writeFidStats,
+} from '../src/index.js';
 import { FLOAT, onnxModel } from '../src/ort/onnx-model.js';
+import { fixture } from './helpers.js';
 import { rng } from './random.js';
 
 /**
@@ -151,4 +167,42 @@ describe('the contract is checked when the model is loaded', () => {
       `mode: expected 'legacy_pytorch' or 'clean', got "bicubic"`,
     );
   });
+});
+
+describe('images through sources (what `ns fid --model --mode` runs)', () => {
+  test('an ADM batch (arr_0 uint8 NHWC) becomes features with provenance; the report records it', async () => {
+    const dim = 16;
+    const model = contractModel(dim, 299);
+    const ex = await OnnxFeatureExtractor.load(model.bytes, {
+      mode: 'legacy_pytorch',
+      contract: { dim },
+    });
+    try {
+      const raw = loadSource(fixture('format', 'adm_batch.npz'));
+      expect(raw.kind).toBe('images');
+      const a = await extractSource(raw, ex);
+      expect(a.kind === 'features' && a.features.rows).toBe(6);
+      const direct = await ex.extract((raw as ImageSource).images);
+      expect(a.kind === 'features' && Array.from(a.features.data)).toEqual(Array.from(direct));
+      const report = compareSources(a, a);
+      expect(Math.abs(report.fid)).toBeLessThan(1e-6);
+      expect(report.extractor).toEqual({
+        mode: 'legacy_pytorch',
+        model_sha256: ex.provenance.modelSha256,
+      });
+    } finally {
+      await ex.release();
+    }
+  });
+});
+
+test('stats files record the preprocessing mode and model sha256 beside mu and sigma', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eval-fid-prov-'));
+  const path = join(dir, 's.npz');
+  const stats = gaussianStatistics(new Float64Array([1, 2]), new Float64Array([1, 0, 0, 1]));
+  writeFidStats(path, stats, { mode: 'clean', modelSha256: 'ab'.repeat(32) });
+  const z = readNpz(path);
+  expect(Object.keys(z)).toEqual(['mu', 'sigma', 'preprocess_mode', 'model_sha256']);
+  expect(new TextDecoder().decode(z['model_sha256']!.data as Uint8Array)).toBe('ab'.repeat(32));
+  expect(readFidStats(path).mu).toEqual(stats.mu);
 });

@@ -81,9 +81,11 @@ describe('loadFeatureSource and compareSources (what `ns fid` runs)', () => {
 
   test('clear errors: images, folders, statistics where features are needed, dimension mismatch', () => {
     expect(() => loadFeatureSource(fixture('format', 'adm_batch.npz'))).toThrow(
-      /arr_0: u1 \[6, 8, 8, 3\] looks like images: computing features from images needs the ONNX feature extractor/,
+      /adm_batch\.npz: holds uint8 images \[6, 8, 8, 3\]: images need a feature extractor/,
     );
-    expect(() => loadFeatureSource(fixture('format'))).toThrow(/is a folder/);
+    expect(() => loadFeatureSource(fixture('format'))).toThrow(
+      /is a folder: image folders are not supported yet/,
+    );
     expect(() => loadFeatureSource(join(dir, 'missing.npy'))).toThrow(/missing\.npy: no such file/);
     const stats = loadFeatureSource(fixture('format', 'stats_stored.npz'));
     expect(() => compareSources(stats, b, { kid: true })).toThrow(/dimension 16/);

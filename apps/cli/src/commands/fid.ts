@@ -4,9 +4,13 @@ import {
   compareSources,
   compareSourcesAsync,
   createOrtProducts,
+  extractSource,
   type FeatureSource,
   type GaussianStatistics,
-  loadFeatureSource,
+  type ImageSource,
+  loadSource,
+  OnnxFeatureExtractor,
+  type PreprocessMode,
   sourceStatistics,
   sourceStatisticsAsync,
   writeFidStats,
@@ -14,9 +18,10 @@ import {
 import { type Command, InvalidArgumentError } from 'commander';
 
 /**
- * `ns fid A B [--json] [--kid] [--pr]` and `ns fid stats A --out a.npz`.
- * A and B are `.npy` feature arrays (N × D), pytorch-fid / clean-fid stats files or ADM reference
- * batches (`mu`, `sigma`), or moments shards; all the work is in @ns/eval-fid.
+ * `ns fid A B [--json] [--kid] [--pr] [--ort] [--model m.onnx --mode clean]` and
+ * `ns fid stats A --out a.npz`. A and B are `.npy` feature arrays (N × D), pytorch-fid / clean-fid
+ * stats files or ADM reference batches (`mu`, `sigma`), moments shards, or uint8 images (.npy
+ * [N, H, W, C] or ADM `arr_0`, with an ONNX extractor); all the work is in @ns/eval-fid.
  */
 export function registerFid(program: Command): void {
   const fid = program
@@ -26,7 +31,7 @@ export function registerFid(program: Command): void {
     )
     .argument(
       '<a>',
-      'reference: .npy features [N, D], or .npz stats (mu, sigma) / moments / features',
+      'reference: .npy features [N, D] or uint8 images [N, H, W, C], or .npz stats (mu, sigma) / moments / features / ADM images (arr_0)',
     )
     .argument('<b>', 'samples: same kinds as <a>')
     .option('--json', 'print one JSON object: {"fid": value, ...}')
@@ -42,9 +47,10 @@ export function registerFid(program: Command): void {
     .option('--pr', 'also compute precision/recall (k-NN manifolds; A is the real set)')
     .option('--k <n>', 'neighbourhood size for precision/recall', positiveInteger, 3)
     .option('--ort', ORT_HELP)
+    .option('--model <file.onnx>', MODEL_HELP)
+    .option('--mode <mode>', MODE_HELP, preprocessMode)
     .action(async (a: string, b: string, opts: FidOptions) => {
-      const sa = loadFeatureSource(a);
-      const sb = loadFeatureSource(b);
+      const [sa, sb] = await resolveSources([loadSource(a), loadSource(b)], opts);
       const options: CompareOptions = {
         kid: opts.kid
           ? { subsets: opts.kidSubsets, subsetSize: opts.kidSubsetSize, seed: opts.seed }
@@ -60,15 +66,20 @@ export function registerFid(program: Command): void {
   fid
     .command('stats')
     .description('write reusable statistics (pytorch-fid layout: mu, sigma) of features or stats')
-    .argument('<source>', '.npy features [N, D], or .npz features / moments / stats')
+    .argument('<source>', 'same kinds as <a> of `ns fid`')
     .requiredOption('--out <file>', 'output .npz (mu [D], sigma [D, D], float64, deflated)')
     .option('--ort', ORT_HELP)
-    .action(async (source: string, opts: { out: string; ort?: boolean }) => {
-      const loaded: FeatureSource = loadFeatureSource(source);
+    .option('--model <file.onnx>', MODEL_HELP)
+    .option('--mode <mode>', MODE_HELP, preprocessMode)
+    .action(async (source: string, _local: unknown, command: Command) => {
+      // --model, --mode and --ort are also options of `fid` itself, which commander parses
+      // wherever they appear, so read them together with the parent's.
+      const opts = command.optsWithGlobals<ExtractOptions & { out: string; ort?: boolean }>();
+      const [loaded] = await resolveSources([loadSource(source)], opts);
       const stats: GaussianStatistics = opts.ort
         ? await withOrt((products) => sourceStatisticsAsync(loaded, products))
         : sourceStatistics(loaded);
-      writeFidStats(opts.out, stats);
+      writeFidStats(opts.out, stats, loaded.kind === 'features' ? loaded.provenance : undefined);
       const n = stats.count === undefined ? '' : `, N=${stats.count}`;
       process.stdout.write(`wrote ${opts.out} (D=${stats.dim}${n})\n`);
     });
@@ -88,7 +99,46 @@ async function withOrt<T>(
   }
 }
 
-interface FidOptions {
+const MODEL_HELP =
+  'ONNX feature extractor for image inputs (.npy uint8 [N, H, W, C] or ADM .npz arr_0): input x float32 [B,3,299,299] → output pool3 [B,2048]';
+const MODE_HELP = "image preprocessing: 'legacy_pytorch' (pytorch-fid) or 'clean' (clean-fid)";
+
+interface ExtractOptions {
+  model?: string;
+  mode?: PreprocessMode;
+}
+
+/** Turns image sources into features with the --model extractor; other sources pass through. */
+async function resolveSources<T extends Array<FeatureSource | ImageSource>>(
+  sources: [...T],
+  opts: ExtractOptions,
+): Promise<{ [K in keyof T]: FeatureSource }> {
+  type Resolved = { [K in keyof T]: FeatureSource };
+  if (!sources.some((s) => s.kind === 'images')) return sources as unknown as Resolved;
+  if (opts.model === undefined || opts.mode === undefined) {
+    const path = sources.find((s) => s.kind === 'images')!.path;
+    throw new Error(
+      `${path}: holds images: pass --model <file.onnx> and --mode <legacy_pytorch|clean>`,
+    );
+  }
+  const extractor = await OnnxFeatureExtractor.load(opts.model, { mode: opts.mode });
+  try {
+    const out: FeatureSource[] = [];
+    for (const s of sources) out.push(await extractSource(s, extractor));
+    return out as unknown as Resolved;
+  } finally {
+    await extractor.release();
+  }
+}
+
+function preprocessMode(value: string): PreprocessMode {
+  if (value !== 'legacy_pytorch' && value !== 'clean') {
+    throw new InvalidArgumentError(`expected 'legacy_pytorch' or 'clean', got ${value}`);
+  }
+  return value;
+}
+
+interface FidOptions extends ExtractOptions {
   ort?: boolean;
   json?: boolean;
   kid?: boolean;
@@ -102,6 +152,9 @@ interface FidOptions {
 function formatReport(r: ComparisonReport): string {
   const n = (v: number | null) => (v === null ? '?' : String(v));
   const lines = [`FID ${r.fid.toPrecision(10)}  (D=${r.dim}, N_A=${n(r.n_a)}, N_B=${n(r.n_b)})`];
+  if (r.extractor) {
+    lines.push(`features: mode ${r.extractor.mode}, model sha256 ${r.extractor.model_sha256}`);
+  }
   if (r.kid !== undefined) {
     lines.push(
       `KID ${r.kid.toPrecision(6)} ± ${r.kid_std!.toPrecision(3)}  (${r.kid_subsets} subsets of ${r.kid_subset_size})`,

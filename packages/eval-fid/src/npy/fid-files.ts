@@ -33,13 +33,24 @@ export function readFidStats(path: string): GaussianStatistics {
 /**
  * Writes statistics in pytorch-fid's layout (`mu` [D], `sigma` [D, D], float64), deflated like
  * `np.savez_compressed`, so pytorch-fid, clean-fid and this package can all read it back.
+ * With `provenance` (features from images), the preprocessing mode and the model's sha256 are
+ * added as ASCII uint8 arrays `preprocess_mode` and `model_sha256` (other tools ignore them;
+ * `bytes(np.load(f)['model_sha256']).decode()` reads them).
  */
-export function writeFidStats(path: string, stats: GaussianStatistics): void {
+export function writeFidStats(
+  path: string,
+  stats: GaussianStatistics,
+  provenance?: { mode: string; modelSha256: string },
+): void {
+  const ascii = (text: string) => ({ shape: [text.length], data: new TextEncoder().encode(text) });
   writeNpz(
     path,
     {
       mu: { shape: [stats.dim], data: stats.mu },
       sigma: { shape: [stats.dim, stats.dim], data: stats.sigma },
+      ...(provenance
+        ? { preprocess_mode: ascii(provenance.mode), model_sha256: ascii(provenance.modelSha256) }
+        : {}),
     },
     { compress: true },
   );
