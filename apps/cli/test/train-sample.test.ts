@@ -50,6 +50,8 @@ describe('ns train → ns sample', () => {
     const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'));
     expect(config.model.rin).toMatchObject({ imageSize: 28, channels: 1, numClasses: 10 });
     expect(config.schedule).toBe('simple_linear');
+    expect(decodePng(readFileSync(join(runDir, 'loss.png'))).width).toBeGreaterThan(500);
+    expect(readFileSync(join(runDir, 'loss.svg'), 'utf8')).toContain('training loss');
   });
 
   it('samples 4 images into a decodable PNG grid, PNGs and an ADM .npz', async () => {

@@ -6,6 +6,7 @@ import { type Command, Option } from 'commander';
 import { ProgressBar } from '../progress.js';
 import { batchSource } from '../run/batches.js';
 import { generate } from '../run/generate.js';
+import { writeLossChart } from '../run/loss-chart.js';
 import { modelForData } from '../run/model.js';
 import { type RunConfig, readRunConfig } from '../run/run-dir.js';
 import { integer, positiveNumber, probability } from './options.js';
@@ -129,12 +130,14 @@ export async function runTrain(
           quiet: true,
           ...(o.threads === undefined ? {} : { threads: o.threads }),
         });
+        await writeLossChart(o.out, `${o.preset} on ${config.data.name}`);
         process.stderr.write(`\nsample grid: ${grid.grid}\n`);
       }
     }
   } finally {
     process.off('SIGINT', onSigint);
   }
+  if (last.step > 0) await writeLossChart(o.out, `${o.preset} on ${config.data.name}`);
   progress?.finish(
     controller.signal.aborted
       ? `stopped at step ${last.step}; resume with --resume`
