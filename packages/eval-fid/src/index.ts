@@ -17,6 +17,8 @@ export {
   traceSqrtProductAsync,
 } from './frechet.js';
 export { type GaussianStatistics, gaussianStatistics } from './gaussian.js';
+export { readImageFolder } from './image/folder.js';
+export { type DecodedImage, decodePng } from './image/png.js';
 export { type PlanarImage, type ResizeFilter, resizeImage } from './image/resize.js';
 export { type PivotedCholesky, pivotedCholesky } from './linalg/pivoted-cholesky.js';
 export { symmetricEigenvalues } from './linalg/symmetric-eigenvalues.js';

@@ -8,6 +8,7 @@ import type {
 import { type FeatureMatrix, featureMatrix } from './features.js';
 import { type FrechetResult, frechetDistance, frechetDistanceAsync } from './frechet.js';
 import type { GaussianStatistics } from './gaussian.js';
+import { readImageFolder } from './image/folder.js';
 import { type KidOptions, kernelInceptionDistance } from './metrics/kid.js';
 import { precisionRecall } from './metrics/precision-recall.js';
 import { statisticsFromArchive } from './npy/fid-files.js';
@@ -42,7 +43,7 @@ export interface ImageSource {
 const IMAGES_NEED_EXTRACTOR =
   'images need a feature extractor: pass an ONNX model that follows the Inception contract (ns fid --model, --mode) or N × D features or a stats file';
 
-/** Reads `path` as features, statistics or images. Image folders are not supported yet. */
+/** Reads `path` as features, statistics or images (a folder of PNGs, uint8 .npy, ADM arr_0). */
 export function loadSource(path: string): FeatureSource | ImageSource {
   let isDirectory = false;
   try {
@@ -50,12 +51,7 @@ export function loadSource(path: string): FeatureSource | ImageSource {
   } catch {
     throw new EvalFidError(path, 'no such file');
   }
-  if (isDirectory) {
-    throw new EvalFidError(
-      path,
-      'is a folder: image folders are not supported yet (no image decoder); pack the images as uint8 [N, H, W, C] in .npy or an ADM-style .npz (arr_0)',
-    );
-  }
+  if (isDirectory) return { kind: 'images', path, images: readImageFolder(path) };
   if (path.endsWith('.npy')) return fromArray(readNpy(path), path, path);
   if (!path.endsWith('.npz')) fail(path, 'a .npy or .npz file', path);
   const archive = NpzArchive.open(path);

@@ -83,8 +83,11 @@ describe('loadFeatureSource and compareSources (what `ns fid` runs)', () => {
     expect(() => loadFeatureSource(fixture('format', 'adm_batch.npz'))).toThrow(
       /adm_batch\.npz: holds uint8 images \[6, 8, 8, 3\]: images need a feature extractor/,
     );
+    expect(() => loadFeatureSource(fixture('golden', 'png', 'folder'))).toThrow(
+      /folder: holds uint8 images \[3, 6, 5, 3\]: images need a feature extractor/,
+    );
     expect(() => loadFeatureSource(fixture('format'))).toThrow(
-      /is a folder: image folders are not supported yet/,
+      /format: expected \.png images in the folder, found none/,
     );
     expect(() => loadFeatureSource(join(dir, 'missing.npy'))).toThrow(/missing\.npy: no such file/);
     const stats = loadFeatureSource(fixture('format', 'stats_stored.npz'));
