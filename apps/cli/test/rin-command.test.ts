@@ -1,13 +1,13 @@
 /**
  * `ns rin params` / `ns rin describe`: the command file apps/cli/src/commands/rin.ts run through
- * commander exactly as `ns` runs it (program.ts wiring is the lead's; this drives registerRin).
+ * commander exactly as `ns` runs it (driving registerRin directly, so each case runs in-process).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { paramCount, preset } from '@ns/rin';
 import { Command } from 'commander';
-import { registerRin } from '../../../apps/cli/src/commands/rin';
-import { paramCount, preset } from '../src/index';
+import { registerRin } from '../src/commands/rin';
 
 async function ns(...args: string[]): Promise<string> {
   const program = new Command('ns').exitOverride().enablePositionalOptions();
