@@ -14,6 +14,7 @@ import {
   toFloat64,
   writeFidStats,
 } from '../src/index.js';
+import { crc32 } from '../src/npy/crc32.js';
 import { fixture, readJson } from './helpers.js';
 
 interface FormatFile {
@@ -184,5 +185,74 @@ describe('malformed files fail with clear errors', () => {
       }),
     );
     expect(() => readFidStats(path)).toThrow(/sigma: expected shape \[3, 3\], got \[3, 2\]/);
+  });
+});
+
+describe('zip64 (numpy writes it for members over 4 GiB)', () => {
+  /**
+   * A stored archive whose central directory uses the zip64 forms: 0xFFFFFFFF sizes and offset
+   * with a zip64 extra field, plus a zip64 end record and locator. The data is small; only the
+   * encoding is what large files use.
+   */
+  function zip64Archive(name: string, payload: Uint8Array): Uint8Array {
+    const nameBytes = new TextEncoder().encode(name);
+    const crc = crc32(payload);
+    const local = new Uint8Array(30 + nameBytes.length);
+    const lv = new DataView(local.buffer);
+    lv.setUint32(0, 0x04034b50, true);
+    lv.setUint16(4, 45, true);
+    lv.setUint32(14, crc, true);
+    lv.setUint32(18, payload.length, true);
+    lv.setUint32(22, payload.length, true);
+    lv.setUint16(26, nameBytes.length, true);
+    local.set(nameBytes, 30);
+    const extra = new Uint8Array(4 + 24);
+    const xv = new DataView(extra.buffer);
+    xv.setUint16(0, 0x0001, true);
+    xv.setUint16(2, 24, true);
+    xv.setBigUint64(4, BigInt(payload.length), true); // uncompressed size
+    xv.setBigUint64(12, BigInt(payload.length), true); // compressed size
+    xv.setBigUint64(20, 0n, true); // local header offset
+    const central = new Uint8Array(46 + nameBytes.length + extra.length);
+    const cv = new DataView(central.buffer);
+    cv.setUint32(0, 0x02014b50, true);
+    cv.setUint16(6, 45, true);
+    cv.setUint32(16, crc, true);
+    cv.setUint32(20, 0xffffffff, true);
+    cv.setUint32(24, 0xffffffff, true);
+    cv.setUint16(28, nameBytes.length, true);
+    cv.setUint16(30, extra.length, true);
+    cv.setUint32(42, 0xffffffff, true);
+    central.set(nameBytes, 46);
+    central.set(extra, 46 + nameBytes.length);
+    const dirOffset = local.length + payload.length;
+    const end64 = new Uint8Array(56);
+    const ev = new DataView(end64.buffer);
+    ev.setUint32(0, 0x06064b50, true);
+    ev.setBigUint64(4, 44n, true);
+    ev.setBigUint64(24, 1n, true);
+    ev.setBigUint64(32, 1n, true);
+    ev.setBigUint64(40, BigInt(central.length), true);
+    ev.setBigUint64(48, BigInt(dirOffset), true);
+    const locator = new Uint8Array(20);
+    const kv = new DataView(locator.buffer);
+    kv.setUint32(0, 0x07064b50, true);
+    kv.setBigUint64(8, BigInt(dirOffset + central.length), true);
+    kv.setUint32(16, 1, true);
+    const end = new Uint8Array(22);
+    const dv = new DataView(end.buffer);
+    dv.setUint32(0, 0x06054b50, true);
+    dv.setUint16(8, 0xffff, true);
+    dv.setUint16(10, 0xffff, true);
+    dv.setUint32(12, 0xffffffff, true);
+    dv.setUint32(16, 0xffffffff, true);
+    return Buffer.concat([local, payload, central, end64, locator, end]);
+  }
+
+  test('reads sizes, offsets and counts from the zip64 records', () => {
+    const npy = readFileSync(fixture('format', 'arr_le_f8.npy'));
+    const archive = NpzArchive.fromBytes(zip64Archive('big.npy', npy), 'z64.npz');
+    expect(archive.keys()).toEqual(['big']);
+    expect(Array.from(toFloat64(archive.get('big')))).toEqual(Array.from(toFloat64(parseNpy(npy))));
   });
 });
