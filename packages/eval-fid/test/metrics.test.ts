@@ -70,7 +70,9 @@ describe('Inception Score against the numpy reference', () => {
     const got = inceptionScore(logits, splits);
     expect(got.mean).toBeCloseTo(r.mean, 11);
     expect(got.std).toBeCloseTo(r.std, 11);
-    r.scores.forEach((s, i) => expect(got.scores[i]).toBeCloseTo(s, 11));
+    r.scores.forEach((s, i) => {
+      expect(got.scores[i]).toBeCloseTo(s, 11);
+    });
   });
 
   test('uniform predictions score 1; one-hot predictions over C classes score C', () => {

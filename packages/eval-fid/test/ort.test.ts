@@ -75,7 +75,9 @@ describe.each(cases.map((c) => [c.name, c] as const))('ORT path, case %s', (_nam
     await ma.flushAsync(ort);
     const sa = ma.statistics();
     const js = featureStatistics(fa, c.dim);
-    sa.sigma.forEach((v, i) => expect(Math.abs(v - js.sigma[i]!)).toBeLessThan(1e-12));
+    sa.sigma.forEach((v, i) => {
+      expect(Math.abs(v - js.sigma[i]!)).toBeLessThan(1e-12);
+    });
     const sb = featureStatistics(fb, c.dim);
     const ref = c.fid.pytorch_fid.fid;
     const tol = c.n_a > c.dim && c.n_b > c.dim ? 1e-6 * Math.max(1, ref) : 1e-5;

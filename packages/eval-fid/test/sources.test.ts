@@ -61,7 +61,9 @@ describe('loadFeatureSource and compareSources (what `ns fid` runs)', () => {
       .statistics();
     expect(merged.count).toBe(500);
     const whole = sourceStatistics(loadFeatureSource(fixture('d64_a.npy')));
-    merged.sigma.forEach((v, i) => expect(Math.abs(v - whole.sigma[i]!)).toBeLessThan(1e-13));
+    merged.sigma.forEach((v, i) => {
+      expect(Math.abs(v - whole.sigma[i]!)).toBeLessThan(1e-13);
+    });
     expect(sourceStatistics(feats).count).toBe(250);
   });
 

@@ -63,7 +63,7 @@ function valueInfo(
 function initializer(name: string, dims: readonly number[], data: Float32Array): Field {
   const raw = new Uint8Array(data.length * 4);
   const view = new DataView(raw.buffer);
-  data.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i]!, true);
   return message(
     5,
     ...dims.map((d) => intField(1, d)),
