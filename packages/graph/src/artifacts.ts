@@ -80,7 +80,7 @@ function stepInputs(g: Graph) {
 /** Wire optimizer, clipping and EMA outputs for `entries` into `g`. */
 function addUpdate(
   g: Graph,
-  spec: TrainingSpec,
+  spec: Pick<TrainingSpec, 'optimizer' | 'clipNorm' | 'emaDecay'>,
   entries: OptimizerEntry[],
   step: ReturnType<typeof stepInputs>,
 ): void {
@@ -182,7 +182,7 @@ export function buildOptimizerGraph(
     param: g.input(p.name, p.shape),
     grad: g.input(`${p.name}.grad`, p.shape),
   }));
-  addUpdate(g, spec as TrainingSpec, entries, stepInputs(g));
+  addUpdate(g, spec, entries, stepInputs(g));
   return g;
 }
 
