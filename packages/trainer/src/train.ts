@@ -50,6 +50,11 @@ export interface TrainOptions {
   readonly signal?: AbortSignal;
   /** Stop after this step even if config.steps is larger (tests, time budgets). */
   readonly stopAfter?: number;
+  /**
+   * Start a new run from these weights instead of the seeded initialisation (fine-tuning a shipped
+   * checkpoint). Every parameter must be present with its shape; the EMA starts from them too.
+   */
+  readonly initialWeights?: ReadonlyMap<string, ParamArray>;
 }
 
 export interface StepRecord {
@@ -138,6 +143,15 @@ export async function* train(options: TrainOptions): AsyncGenerator<StepRecord, 
   const names = spec.params.list().map((p) => p.name);
   const shapes = new Map(spec.params.list().map((p) => [p.name, p.shape] as const));
 
+  if (options.initialWeights && !resume) {
+    const missing = names.filter((n) => !options.initialWeights!.has(n));
+    if (missing.length > 0) {
+      throw new Error(
+        `initial weights lack ${missing.length} parameters of this model (e.g. ${missing.slice(0, 3).join(', ')}); were they trained with the same preset and data geometry?`,
+      );
+    }
+    for (const name of names) spec.params.set(name, options.initialWeights.get(name)!);
+  }
   let state = initialState(spec, names);
   const checkpoint = resume ? await loadLatestCheckpoint(runDir) : undefined;
   if (resume && checkpoint === undefined)

@@ -142,6 +142,40 @@ describe('train', () => {
   });
 });
 
+describe('fine-tuning from given weights', () => {
+  it('starts a new run from a checkpoint instead of the seeded initialisation', async () => {
+    const pretrained = tempRun();
+    const first = await collect(
+      train({ runDir: pretrained, net, config: config(30), data: data(), threads: 1 }),
+    );
+    const weights = (await loadLatestCheckpoint(pretrained))!.params;
+    const tuned = await collect(
+      train({
+        runDir: tempRun(),
+        net,
+        config: config(3),
+        data: data(),
+        threads: 1,
+        initialWeights: weights,
+      }),
+    );
+    expect(tuned[0]!.loss).toBeLessThan(first[0]!.loss * 0.8);
+    const partial = new Map([...weights].slice(1));
+    await expect(
+      collect(
+        train({
+          runDir: tempRun(),
+          net,
+          config: config(3),
+          data: data(),
+          threads: 1,
+          initialWeights: partial,
+        }),
+      ),
+    ).rejects.toThrow(/initial weights lack 1 parameters/);
+  });
+});
+
 describe('learning rate (WarmUpAndDecay)', () => {
   it('warms up linearly, then follows the first r of a cosine', () => {
     const s = { base: 2e-3, warmupSteps: 10, totalSteps: 110, decay: 'cosine@0.7' as const };

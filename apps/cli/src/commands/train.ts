@@ -8,7 +8,7 @@ import { batchSource } from '../run/batches.js';
 import { generate } from '../run/generate.js';
 import { writeLossChart } from '../run/loss-chart.js';
 import { modelForData } from '../run/model.js';
-import { type RunConfig, readRunConfig } from '../run/run-dir.js';
+import { loadWeights, type RunConfig, readRunConfig } from '../run/run-dir.js';
 import { integer, positiveNumber, probability } from './options.js';
 
 export interface TrainCommandOptions {
@@ -33,6 +33,7 @@ export interface TrainCommandOptions {
   size?: number;
   limit?: number;
   resume?: boolean;
+  initFrom?: string;
   device: Device;
   threads?: number;
   quiet?: boolean;
@@ -77,6 +78,8 @@ export async function runTrain(
     const saved = readRunConfig(o.out);
     Object.assign(config, { ...saved, steps: o.steps });
   }
+  const initialWeights =
+    o.initFrom === undefined || o.resume ? undefined : await loadWeights(o.initFrom);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -106,6 +109,7 @@ export async function runTrain(
       device: o.device,
       ...(o.threads === undefined ? {} : { threads: o.threads }),
       signal: controller.signal,
+      ...(initialWeights === undefined ? {} : { initialWeights }),
     })) {
       if (progress && last.step === 0) progress.startDone = r.step - 1;
       last = { loss: r.loss, step: r.step };
@@ -197,6 +201,10 @@ export function registerTrain(program: Command): void {
     .option('--size <px>', 'side length for image folders', integer(1))
     .option('--limit <n>', 'use only the first n images', integer(1))
     .option('--resume', 'continue the run in --out from its latest checkpoint')
+    .option(
+      '--init-from <path>',
+      'start from these weights: a .safetensors file or a run directory (its EMA)',
+    )
     .option('-q, --quiet', 'no progress bar');
   addDeviceOptions(command).action(async (options: TrainCommandOptions) => {
     const result = await runTrain(options);

@@ -2,8 +2,9 @@
  * What `ns train` records in a run directory beyond @ns/trainer's files (run.json: the model
  * configuration and the data set), and how `ns sample` turns a run back into an eval model.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeSafetensors, type ParamArray } from '@ns/graph';
 import type { RinConfig } from '@ns/rin';
 import { exportEvalModel, loadLatestCheckpoint, rinNet, type TrainConfig } from '@ns/trainer';
 
@@ -44,4 +45,25 @@ export async function exportRunModel(
     weights === 'ema' ? checkpoint.ema : checkpoint.params,
   );
   return { path, step: checkpoint.step };
+}
+
+/**
+ * Weights to start a run from: a `.safetensors` file of parameters by name, or a run directory
+ * (its latest checkpoint's EMA weights).
+ */
+export async function loadWeights(path: string): Promise<Map<string, ParamArray>> {
+  if (!existsSync(path)) throw new Error(`--init-from: ${path} does not exist`);
+  if (statSync(path).isDirectory()) {
+    const checkpoint = await loadLatestCheckpoint(path);
+    if (!checkpoint) throw new Error(`--init-from: ${path} has no checkpoint`);
+    return new Map(checkpoint.ema);
+  }
+  const { tensors } = decodeSafetensors(readFileSync(path));
+  const weights = new Map<string, ParamArray>();
+  for (const [name, tensor] of Object.entries(tensors)) {
+    if (tensor.dtype === 'int64')
+      throw new Error(`--init-from: tensor ${name} in ${path} is int64, expected float`);
+    weights.set(name, tensor.data);
+  }
+  return weights;
 }
