@@ -101,6 +101,7 @@ export class Trainer {
           `Trainer.run: batch is missing input '${n}' (needs ${this.dataInputs.join(', ')})`,
         );
     }
+    this.checkBatch(batch);
     const F = this.init.dtype === 'float32' ? Float32Array : Float64Array;
     const feeds: Record<string, Feed> = {
       ...this.feeds,
@@ -114,6 +115,31 @@ export class Trainer {
     const outputs: Record<string, Feed> = {};
     for (const [k, v] of Object.entries(out)) if (!k.endsWith('.new')) outputs[k] = v;
     return { loss: Number(out.loss!.data[0]), outputs };
+  }
+
+  /** Dtype and shape of each data input against the model's declaration (symbols consistent). */
+  private checkBatch(batch: Readonly<Record<string, Feed>>): void {
+    const symbols = new Map<string, number>();
+    this.session.inputMetadata.forEach((meta, i) => {
+      const name = this.session.inputNames[i]!;
+      if (!this.dataInputs.includes(name) || !meta.isTensor) return;
+      const got = batch[name]!;
+      const want = `${meta.type}[${meta.shape.join(', ')}]`;
+      const fail = () => {
+        throw new GraphError(
+          'shape_mismatch',
+          `Trainer.run: input '${name}' expects ${want}, got ${got.type}[${got.dims.join(', ')}]`,
+        );
+      };
+      if (got.type !== meta.type || got.dims.length !== meta.shape.length) fail();
+      meta.shape.forEach((d, k) => {
+        const v = got.dims[k]!;
+        if (typeof d === 'number') {
+          if (d !== v) fail();
+        } else if ((symbols.get(d) ?? v) !== v) fail();
+        else symbols.set(d, v);
+      });
+    });
   }
 
   /** Current carried value (parameter `<name>`, state `<name>.m`, EMA `<name>.ema`). */

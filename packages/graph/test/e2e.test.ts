@@ -212,3 +212,26 @@ test('one-block transformer trains to a low loss with LAMB; eval_model (external
   expect(maxAbsDiff(one.pred!.data as Float32Array, inGraph.subarray(0, T * D))).toBeLessThan(1e-5);
   await Promise.all([trainer.release(), evalSession.release()]);
 });
+
+test('Trainer.run names the input, the expected and the got on a wrong batch', async () => {
+  const spec: G.TrainingSpec = {
+    model: mlpModel,
+    params: new G.Params({ seed: 1 }),
+    optimizer: G.adamw(),
+  };
+  const trainer = await G.createTrainer(spec);
+  const x = new G.ort.Tensor('float32', new Float32Array(8 * DIN), [8, DIN]);
+  await expect(trainer.run({ x }, 1e-3)).rejects.toThrow(
+    /batch is missing input 'y' \(needs x, y\)/,
+  );
+  const yBad = new G.ort.Tensor('float32', new Float32Array(8 * 3), [8, 3]);
+  await expect(trainer.run({ x, y: yBad }, 1e-3)).rejects.toThrow(
+    /input 'y' expects float32\[batch, 2\], got float32\[8, 3\]/,
+  );
+  const yOtherBatch = new G.ort.Tensor('float32', new Float32Array(4 * DOUT), [4, DOUT]);
+  await expect(trainer.run({ x, y: yOtherBatch }, 1e-3)).rejects.toThrow(
+    /input 'y' expects float32\[batch, 2\], got float32\[4, 2\]/,
+  );
+  expect(trainer.step).toBe(0);
+  await trainer.release();
+});
