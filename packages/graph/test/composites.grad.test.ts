@@ -179,3 +179,15 @@ test('pre-LN transformer block (silu MLP)', async () => {
   expect(r.checked).toBe(17);
   expect(r.worst).toBeLessThan(1e-6);
 });
+
+test('pre-LN transformer block (exact GELU MLP, float64 erf)', async () => {
+  const r = await checkModule(
+    [2, 3, 4],
+    null,
+    (sc, x) =>
+      nn.transformerBlock(sc.child('block'), x, { heads: 2, mlpRatio: 2, activation: 'gelu' }),
+    12,
+  );
+  expect(r.checked).toBe(17);
+  expect(r.worst).toBeLessThan(1e-6);
+});

@@ -5,6 +5,7 @@
 import { GraphError } from '../errors.js';
 import type { Tensor } from '../graph.js';
 import { broadcastShapes, formatShape } from '../shape.js';
+import { erfFloat64 } from './erf64.js';
 import {
   graphOf,
   lift,
@@ -154,10 +155,17 @@ export function sin(x: Tensor): Tensor {
 export function cos(x: Tensor): Tensor {
   return unary('Cos', x, (gy, x) => neg(mul(gy, sin(x))));
 }
-/** erf; d/dx = 2/√π · exp(−x²). */
+/** erf; d/dx = 2/√π · exp(−x²). float64 uses a quadrature of standard ops (no float64 Erf kernel). */
 export function erf(x: Tensor): Tensor {
-  return unary('Erf', x, (gy, x) => mul(gy, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
+  requireFloat('Erf', x);
+  const y =
+    x.dtype === 'float64'
+      ? x.graph.untaped(() => erfFloat64(x))
+      : node1(x.graph, 'Erf', [x], x.shape, x.dtype);
+  x.graph.record([x], [y], ([gy]) => [mul(gy!, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)))]);
+  return y;
 }
+
 /**
  * SiLU (swish) x·σ(x): a composite, differentiated through its parts. In float64 it is written
  * x/(1+e^−x): ORT fuses x·Sigmoid(x) into com.microsoft.QuickGelu, which has no float64 kernel.

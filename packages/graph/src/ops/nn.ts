@@ -3,14 +3,15 @@
  * composites (dropout with an explicit mask, patchify/unpatchify) that need no rule of their own.
  *
  * ORT's CPU provider has no float64 kernels for LayerNormalization, Gelu or Erf. In float64 graphs
- * LayerNorm is emitted as its decomposition (same outputs, same VJP), and Gelu/Erf are evaluated in
- * float32 and cast back, so float64 GELU is only float32-accurate.
+ * LayerNorm is emitted as its decomposition (same outputs, same VJP), and GELU as 0.5·x·(1+erf(x/√2))
+ * with the float64 erf of `erf64.ts`.
  */
 import { GraphError } from '../errors.js';
 import type { Tensor } from '../graph.js';
 import { type Dim, formatShape, normAxis } from '../shape.js';
 import { add, div, exp, mul, sqrt, sub, where } from './elementwise.js';
-import { cast, reshape, transpose } from './movement.js';
+import { erfFloat64 } from './erf64.js';
+import { reshape, transpose } from './movement.js';
 import { reduceMean, reduceSum } from './reduce.js';
 import { node1, requireFloat, requireSameDtype } from './util.js';
 
@@ -26,10 +27,9 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   return y;
 }
 
-/** erf without recording, honouring the float64 limitation above. */
+/** erf without recording, in the graph's precision. */
 function erfValue(x: Tensor): Tensor {
-  if (x.dtype === 'float32') return node1(x.graph, 'Erf', [x], x.shape, 'float32');
-  return cast(node1(x.graph, 'Erf', [cast(x, 'float32')], x.shape, 'float32'), x.dtype);
+  return x.dtype === 'float32' ? node1(x.graph, 'Erf', [x], x.shape, 'float32') : erfFloat64(x);
 }
 
 /** Exact (erf) GELU: x·Φ(x). Forward is the Gelu-20 op; dx = g·(Φ(x) + x·φ(x)). */
@@ -39,7 +39,7 @@ export function gelu(x: Tensor): Tensor {
   const y =
     x.dtype === 'float32'
       ? node1(g, 'Gelu', [x], x.shape, x.dtype)
-      : g.untaped(() => cast(node1(g, 'Gelu', [cast(x, 'float32')], x.shape, 'float32'), x.dtype));
+      : g.untaped(() => mul(mul(x, 0.5), add(erfValue(mul(x, Math.SQRT1_2)), 1)));
   g.record([x], [y], ([gy]) => {
     const cdf = mul(add(erfValue(mul(x, Math.SQRT1_2)), 1), 0.5);
     const pdf = mul(exp(mul(mul(x, x), -0.5)), 1 / Math.sqrt(2 * Math.PI));
