@@ -41,7 +41,8 @@ export class FeatureMoments {
   private readonly blockRows: number;
   private readonly block: Float64Array;
   private blockFill = 0;
-  private readonly centredT: Float64Array;
+  /** Centred block: transposed for the JS kernel, row-major for MatrixProducts.gram. */
+  private readonly scratch: Float64Array;
 
   constructor(dim: number, options: FeatureMomentsOptions = {}) {
     if (!Number.isSafeInteger(dim) || dim < 1) fail('dim', 'a positive integer', dim);
@@ -54,7 +55,7 @@ export class FeatureMoments {
     this.mu = new Float64Array(dim);
     this.m2 = new Float64Array(dim * dim);
     this.block = new Float64Array(blockRows * dim);
-    this.centredT = new Float64Array(blockRows * dim);
+    this.scratch = new Float64Array(blockRows * dim);
   }
 
   /** Samples seen so far. */
@@ -77,46 +78,6 @@ export class FeatureMoments {
       if (this.blockFill === this.blockRows) this.flush();
     }
     return this;
-  }
-
-  private copyRow(features: ArrayLike<number>, r: number): void {
-    const d = this.dim;
-    const src = r * d;
-    const dst = this.blockFill * d;
-    for (let j = 0; j < d; j++) {
-      const v = features[src + j]!;
-      if (!Number.isFinite(v)) fail(`features[${r}, ${j}]`, 'a finite number', v);
-      this.block[dst + j] = v;
-    }
-    this.blockFill += 1;
-  }
-
-  /** Mean of the buffered block. */
-  private blockMean(rows: number): Float64Array {
-    const d = this.dim;
-    const x = this.block;
-    const mean = new Float64Array(d);
-    for (let r = 0; r < rows; r++) {
-      const o = r * d;
-      for (let j = 0; j < d; j++) mean[j] = mean[j]! + x[o + j]!;
-    }
-    for (let j = 0; j < d; j++) mean[j] = mean[j]! / rows;
-    return mean;
-  }
-
-  private async flushWith(products: MatrixProducts): Promise<void> {
-    const rows = this.blockFill;
-    if (rows === 0) return;
-    const d = this.dim;
-    const mean = this.blockMean(rows);
-    const centred = this.centredT; // same size as the block; used row-major here
-    for (let r = 0; r < rows; r++) {
-      const o = r * d;
-      for (let j = 0; j < d; j++) centred[o + j] = this.block[o + j]! - mean[j]!;
-    }
-    this.blockFill = 0;
-    const scatter = await products.gram(centred.subarray(0, rows * d), rows, d);
-    this.combine(rows, mean, scatter, false);
   }
 
   /**
@@ -181,6 +142,46 @@ export class FeatureMoments {
     return m.merge(snapshot);
   }
 
+  private copyRow(features: ArrayLike<number>, r: number): void {
+    const d = this.dim;
+    const src = r * d;
+    const dst = this.blockFill * d;
+    for (let j = 0; j < d; j++) {
+      const v = features[src + j]!;
+      if (!Number.isFinite(v)) fail(`features[${r}, ${j}]`, 'a finite number', v);
+      this.block[dst + j] = v;
+    }
+    this.blockFill += 1;
+  }
+
+  /** Mean of the buffered block. */
+  private blockMean(rows: number): Float64Array {
+    const d = this.dim;
+    const x = this.block;
+    const mean = new Float64Array(d);
+    for (let r = 0; r < rows; r++) {
+      const o = r * d;
+      for (let j = 0; j < d; j++) mean[j] = mean[j]! + x[o + j]!;
+    }
+    for (let j = 0; j < d; j++) mean[j] = mean[j]! / rows;
+    return mean;
+  }
+
+  private async flushWith(products: MatrixProducts): Promise<void> {
+    const rows = this.blockFill;
+    if (rows === 0) return;
+    const d = this.dim;
+    const mean = this.blockMean(rows);
+    const centred = this.scratch;
+    for (let r = 0; r < rows; r++) {
+      const o = r * d;
+      for (let j = 0; j < d; j++) centred[o + j] = this.block[o + j]! - mean[j]!;
+    }
+    this.blockFill = 0;
+    const scatter = await products.gram(centred.subarray(0, rows * d), rows, d);
+    this.combine(rows, mean, scatter, false);
+  }
+
   private flush(): void {
     const rows = this.blockFill;
     if (rows === 0) return;
@@ -188,7 +189,7 @@ export class FeatureMoments {
     const x = this.block;
     const mean = this.blockMean(rows);
     // centred and transposed: row j holds feature j over the block's samples (contiguous)
-    const xt = this.centredT;
+    const xt = this.scratch;
     for (let r = 0; r < rows; r++) {
       const o = r * d;
       for (let j = 0; j < d; j++) xt[j * rows + r] = x[o + j]! - mean[j]!;
