@@ -1,6 +1,6 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: '<rootDir>/test/shared-typed-arrays-environment.cjs',
+  testEnvironment: '<rootDir>/../../tools/jest/ort-environment.cjs',
   roots: ['<rootDir>/src', '<rootDir>/test'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   // Sources import siblings with an explicit `.js` suffix (ESM); jest resolves the `.ts` file.

@@ -1,6 +1,6 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: '<rootDir>/test/ort-environment.cjs',
+  testEnvironment: '<rootDir>/../../tools/jest/ort-environment.cjs',
   roots: ['<rootDir>/src', '<rootDir>/test'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],

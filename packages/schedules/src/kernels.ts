@@ -6,9 +6,9 @@
  * bits, and reading them through a typed-array alias is slower than the call.)
  */
 
-const LN2_HI = 6.9314718036912381649e-1; // upper bits of ln 2 (fdlibm), k·LN2_HI is exact
-const LN2_LO = 1.90821492927058770002e-10;
-const INV_LN2 = 1.442695040888963387;
+const LN2_HI = 0.6931471803691238; // upper bits of ln 2 (fdlibm), k·LN2_HI is exact
+const LN2_LO = 1.9082149292705877e-10;
+const INV_LN2 = Math.LOG2E;
 
 /** 2^k for every k where it is a normal double, so scaling by it is exact. */
 const POW2 = new Float64Array(2046);
@@ -35,8 +35,8 @@ export function expKernel(x: number): number {
   return p * EXP2_FRACTION[ki & 63]! * POW2[(ki >> 6) + 1022]!;
 }
 
-const PIO2_HI = 1.570796326794896558; // π/2 split so θ − π/2 is computed to full relative accuracy
-const PIO2_LO = 6.12323399573676603587e-17;
+const PIO2_HI = 1.5707963267948966; // π/2 split so θ − π/2 is computed to full relative accuracy
+const PIO2_LO = 6.123233995736766e-17;
 const PIO4 = Math.PI / 4;
 
 /** sin r for |r| ≤ π/4 (odd Taylor polynomial to r^19, truncation ≤ 3e-21 relative). */
