@@ -16,6 +16,7 @@ import {
   writeFidStats,
 } from '@ns/eval-fid';
 import { type Command, InvalidArgumentError } from 'commander';
+import { builtinExtractor } from '../run/extractors.js';
 
 /**
  * `ns fid A B [--json] [--kid] [--pr] [--ort] [--model m.onnx --mode clean]` and
@@ -49,6 +50,7 @@ export function registerFid(program: Command): void {
     .option('--ort', ORT_HELP)
     .option('--model <file.onnx>', MODEL_HELP)
     .option('--mode <mode>', MODE_HELP, preprocessMode)
+    .option('--features <name>', FEATURES_HELP)
     .action(async (a: string, b: string, opts: FidOptions) => {
       const [sa, sb] = await resolveSources([loadSource(a), loadSource(b)], opts);
       const options: CompareOptions = {
@@ -60,7 +62,10 @@ export function registerFid(program: Command): void {
       const report = opts.ort
         ? await withOrt((products) => compareSourcesAsync(sa, sb, products, options))
         : compareSources(sa, sb, options);
-      process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+      // A built-in extractor is not Inception: its distance is FD_<name>, never called FID.
+      const metric = opts.features === undefined ? 'fid' : builtinExtractor(opts.features).metric;
+      const named = renameDistance(report, metric);
+      process.stdout.write(opts.json ? `${JSON.stringify(named)}\n` : formatReport(report, metric));
     });
 
   fid
@@ -71,6 +76,7 @@ export function registerFid(program: Command): void {
     .option('--ort', ORT_HELP)
     .option('--model <file.onnx>', MODEL_HELP)
     .option('--mode <mode>', MODE_HELP, preprocessMode)
+    .option('--features <name>', FEATURES_HELP)
     .action(async (source: string, _local: unknown, command: Command) => {
       // --model, --mode and --ort are also options of `fid` itself, which commander parses
       // wherever they appear, so read them together with the parent's.
@@ -102,10 +108,13 @@ async function withOrt<T>(
 const MODEL_HELP =
   'ONNX feature extractor for image inputs (.npy uint8 [N, H, W, C] or ADM .npz arr_0): input x float32 [B,3,299,299] → output pool3 [B,2048]';
 const MODE_HELP = "image preprocessing: 'legacy_pytorch' (pytorch-fid) or 'clean' (clean-fid)";
+const FEATURES_HELP =
+  'built-in feature extractor instead of --model: mnist (a classifier trained with @ns/graph; the distance is reported as FD_mnist, not FID)';
 
 interface ExtractOptions {
   model?: string;
   mode?: PreprocessMode;
+  features?: string;
 }
 
 /** Turns image sources into features with the --model extractor; other sources pass through. */
@@ -115,13 +124,19 @@ async function resolveSources<T extends Array<FeatureSource | ImageSource>>(
 ): Promise<{ [K in keyof T]: FeatureSource }> {
   type Resolved = { [K in keyof T]: FeatureSource };
   if (!sources.some((s) => s.kind === 'images')) return sources as unknown as Resolved;
-  if (opts.model === undefined || opts.mode === undefined) {
+  const builtin = opts.features === undefined ? undefined : builtinExtractor(opts.features);
+  if (builtin === undefined && (opts.model === undefined || opts.mode === undefined)) {
     const path = sources.find((s) => s.kind === 'images')!.path;
     throw new Error(
-      `${path}: holds images: pass --model <file.onnx> and --mode <legacy_pytorch|clean>`,
+      `${path}: holds images: pass --features mnist (built in) or --model <file.onnx> and --mode <legacy_pytorch|clean>`,
     );
   }
-  const extractor = await OnnxFeatureExtractor.load(opts.model, { mode: opts.mode });
+  const extractor = builtin
+    ? await OnnxFeatureExtractor.load(builtin.path, {
+        mode: builtin.mode,
+        contract: builtin.contract,
+      })
+    : await OnnxFeatureExtractor.load(opts.model!, { mode: opts.mode! });
   try {
     const out: FeatureSource[] = [];
     for (const s of sources) out.push(await extractSource(s, extractor));
@@ -149,9 +164,18 @@ interface FidOptions extends ExtractOptions {
   k: number;
 }
 
-function formatReport(r: ComparisonReport): string {
+function renameDistance(r: ComparisonReport, metric: string): Record<string, unknown> {
+  if (metric === 'fid') return { ...r };
+  const { fid, ...rest } = r;
+  return { [metric]: fid, ...rest };
+}
+
+function formatReport(r: ComparisonReport, metric = 'fid'): string {
   const n = (v: number | null) => (v === null ? '?' : String(v));
-  const lines = [`FID ${r.fid.toPrecision(10)}  (D=${r.dim}, N_A=${n(r.n_a)}, N_B=${n(r.n_b)})`];
+  const label = metric === 'fid' ? 'FID' : metric;
+  const lines = [
+    `${label} ${r.fid.toPrecision(10)}  (D=${r.dim}, N_A=${n(r.n_a)}, N_B=${n(r.n_b)})`,
+  ];
   if (r.extractor) {
     lines.push(`features: mode ${r.extractor.mode}, model sha256 ${r.extractor.model_sha256}`);
   }

@@ -34,6 +34,7 @@ export interface TrainCommandOptions {
   limit?: number;
   resume?: boolean;
   initFrom?: string;
+  stopAfter?: number;
   device: Device;
   threads?: number;
   quiet?: boolean;
@@ -93,7 +94,11 @@ export async function runTrain(
   process.on('SIGINT', onSigint);
   const progress = o.quiet
     ? undefined
-    : new ProgressBar({ total: config.steps, label: 'training', unit: 'img/s' });
+    : new ProgressBar({
+        total: Math.min(config.steps, o.stopAfter ?? config.steps),
+        label: 'training',
+        unit: 'img/s',
+      });
   let last = { loss: Number.NaN, step: 0 };
   try {
     for await (const r of train({
@@ -110,6 +115,7 @@ export async function runTrain(
       ...(o.threads === undefined ? {} : { threads: o.threads }),
       signal: controller.signal,
       ...(initialWeights === undefined ? {} : { initialWeights }),
+      ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),
     })) {
       if (progress && last.step === 0) progress.startDone = r.step - 1;
       last = { loss: r.loss, step: r.step };

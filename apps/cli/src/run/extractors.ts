@@ -1,0 +1,39 @@
+/**
+ * Built-in feature extractors shipped in @ns/eval-fid's `extractors/` folder: an ONNX model that
+ * follows the extractor contract and a JSON record of how it was made (recipe, accuracy, sha256).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { PreprocessMode } from '@ns/eval-fid';
+
+export interface BuiltinExtractor {
+  readonly name: string;
+  /** How the distance is reported, e.g. FD_mnist. */
+  readonly metric: string;
+  readonly path: string;
+  readonly contract: { input: string; output: string; size: number; dim: number };
+  readonly mode: PreprocessMode;
+}
+
+function extractorsDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@ns/eval-fid/package.json')), 'extractors');
+}
+
+export function builtinExtractor(name: string): BuiltinExtractor {
+  const dir = extractorsDir();
+  const info = join(dir, `${name}.json`);
+  if (!existsSync(info)) {
+    const known = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => f.slice(0, -5))
+      : [];
+    throw new RangeError(
+      `--features: no built-in extractor '${name}' (available: ${known.join(', ') || 'none'})`,
+    );
+  }
+  const meta = JSON.parse(readFileSync(info, 'utf8')) as Omit<BuiltinExtractor, 'path'>;
+  return { ...meta, path: join(dir, `${name}.onnx`) };
+}
