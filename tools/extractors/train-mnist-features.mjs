@@ -10,7 +10,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadDataset, Xoshiro128 } from '../../packages/data/dist/index.js';
 import {
   adamw,
-  add,
   buildEvalGraph,
   commitTrainer,
   createTrainer,
