@@ -163,6 +163,25 @@ describe('Ctrl-C during ns train', () => {
 });
 
 describe('ns demo', () => {
+  it('fine-tunes the shipped pretrained weights by default', async () => {
+    const out = temp();
+    const { stdout } = await ns(
+      'demo',
+      '--out',
+      out,
+      '--steps',
+      '3',
+      '--samples',
+      '4',
+      '--threads',
+      '2',
+    );
+    expect(stdout).toMatch(
+      /Starting from the shipped weights .*pretrained\/mnist\/model\.safetensors/,
+    );
+    expect(decodePng(readFileSync(join(out, 'samples', 'grid.png'))).width).toBe(2 * 28 + 3 * 2);
+  });
+
   it('trains, samples and prints where the grid is', async () => {
     const out = temp();
     const { stdout } = await ns(

