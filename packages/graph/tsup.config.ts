@@ -1,14 +1,5 @@
-import { defineConfig } from 'tsup';
+import { libraryConfig } from '../../tools/tsup/library';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  platform: 'node',
-  // onnx-buf is generated code shipped as ESM only; bundling it lets the CommonJS build load
-  // without require(esm). onnxruntime-node and @bufbuild/protobuf stay external.
-  noExternal: ['onnx-buf'],
-});
+// onnx-buf is generated code shipped as ESM only; bundling it lets the CommonJS build load
+// without require(esm). onnxruntime-node and @bufbuild/protobuf stay external.
+export default libraryConfig('node', { noExternal: ['onnx-buf'] });
