@@ -90,6 +90,27 @@ describe('ns train → ns sample', () => {
     ).rejects.toMatchObject({
       stderr: expect.stringMatching(/nonexistent/),
     });
+    await expect(
+      ns(
+        'train',
+        '--preset',
+        'tiny',
+        '--data',
+        'mnist',
+        '--steps',
+        '9',
+        '--out',
+        temp(),
+        '--sample-every',
+        '5',
+        '--checkpoint-every',
+        '2',
+      ),
+    ).rejects.toMatchObject({
+      stderr: expect.stringMatching(
+        /--sample-every \(5\) must be a multiple of --checkpoint-every \(2\)/,
+      ),
+    });
     await expect(ns('sample', '--run', temp())).rejects.toMatchObject({
       stderr: expect.stringMatching(/not a run directory/),
     });

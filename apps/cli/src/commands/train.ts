@@ -79,6 +79,12 @@ export async function runTrain(
     const saved = readRunConfig(o.out);
     Object.assign(config, { ...saved, steps: o.steps });
   }
+  if (o.sampleEvery > 0 && o.sampleEvery % o.checkpointEvery !== 0) {
+    // Grids are drawn from the EMA weights of the checkpoint written at that step.
+    throw new RangeError(
+      `--sample-every (${o.sampleEvery}) must be a multiple of --checkpoint-every (${o.checkpointEvery})`,
+    );
+  }
   const initialWeights =
     o.initFrom === undefined || o.resume ? undefined : await loadWeights(o.initFrom);
   const controller = new AbortController();
