@@ -1,14 +1,7 @@
-/** Small seeded generators for tests (mulberry32 + Box–Muller). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small seeded generators for tests: the package's mulberry32, plus Box–Muller normals. */
+import { seededUniform } from '../src/random.js';
+
+export const rng = seededUniform;
 
 export function normals(seed: number, count: number): Float64Array {
   const u = rng(seed);
