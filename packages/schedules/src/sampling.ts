@@ -60,6 +60,26 @@ function perElement(
   }
 }
 
+/**
+ * r[i] = f(a[i], b[i], γ of i's example): the shape of every conversion below, with the length
+ * and noise-level checks in one place.
+ */
+function combine<T extends FloatArray>(
+  a: T,
+  b: ArrayLike<number>,
+  bName: string,
+  gamma: NoiseLevel,
+  out: T | undefined,
+  f: (a: number, b: number, g: number) => number,
+): T {
+  sameLength(bName, a, b);
+  const r = like(a, out);
+  perElement('gamma', gamma, a.length, (i, g) => {
+    r[i] = f(a[i]!, b[i]!, g);
+  });
+  return r;
+}
+
 /** x̂0 = (x_t − √(1−γ)·ε̂) / √γ. */
 export function x0FromEps<T extends FloatArray>(
   xt: T,
@@ -67,12 +87,14 @@ export function x0FromEps<T extends FloatArray>(
   gamma: NoiseLevel,
   out?: T,
 ): T {
-  sameLength('eps', xt, eps);
-  const r = like(xt, out);
-  perElement('gamma', gamma, xt.length, (i, g) => {
-    r[i] = (xt[i]! - Math.sqrt(1 - g) * eps[i]!) / Math.sqrt(g);
-  });
-  return r;
+  return combine(
+    xt,
+    eps,
+    'eps',
+    gamma,
+    out,
+    (x, e, g) => (x - Math.sqrt(1 - g) * e) / Math.sqrt(g),
+  );
 }
 
 /** ε̂ = (x_t − √γ·x̂0) / √(1−γ). */
@@ -82,12 +104,14 @@ export function epsFromX0<T extends FloatArray>(
   gamma: NoiseLevel,
   out?: T,
 ): T {
-  sameLength('x0', xt, x0);
-  const r = like(xt, out);
-  perElement('gamma', gamma, xt.length, (i, g) => {
-    r[i] = (xt[i]! - Math.sqrt(g) * x0[i]!) / Math.sqrt(1 - g);
-  });
-  return r;
+  return combine(
+    xt,
+    x0,
+    'x0',
+    gamma,
+    out,
+    (x, x0i, g) => (x - Math.sqrt(g) * x0i) / Math.sqrt(1 - g),
+  );
 }
 
 /** x̂0 = √γ·x_t − √(1−γ)·v̂. */
@@ -97,12 +121,7 @@ export function x0FromV<T extends FloatArray>(
   gamma: NoiseLevel,
   out?: T,
 ): T {
-  sameLength('v', xt, v);
-  const r = like(xt, out);
-  perElement('gamma', gamma, xt.length, (i, g) => {
-    r[i] = Math.sqrt(g) * xt[i]! - Math.sqrt(1 - g) * v[i]!;
-  });
-  return r;
+  return combine(xt, v, 'v', gamma, out, (x, vi, g) => Math.sqrt(g) * x - Math.sqrt(1 - g) * vi);
 }
 
 /** ε̂ = √(1−γ)·x_t + √γ·v̂. */
@@ -112,12 +131,7 @@ export function epsFromV<T extends FloatArray>(
   gamma: NoiseLevel,
   out?: T,
 ): T {
-  sameLength('v', xt, v);
-  const r = like(xt, out);
-  perElement('gamma', gamma, xt.length, (i, g) => {
-    r[i] = Math.sqrt(1 - g) * xt[i]! + Math.sqrt(g) * v[i]!;
-  });
-  return r;
+  return combine(xt, v, 'v', gamma, out, (x, vi, g) => Math.sqrt(1 - g) * x + Math.sqrt(g) * vi);
 }
 
 /** The v target of a clean x0 and noise ε: v = √γ·ε − √(1−γ)·x0. */
@@ -127,12 +141,7 @@ export function vFromX0Eps<T extends FloatArray>(
   gamma: NoiseLevel,
   out?: T,
 ): T {
-  sameLength('eps', x0, eps);
-  const r = like(x0, out);
-  perElement('gamma', gamma, x0.length, (i, g) => {
-    r[i] = Math.sqrt(g) * eps[i]! - Math.sqrt(1 - g) * x0[i]!;
-  });
-  return r;
+  return combine(x0, eps, 'eps', gamma, out, (x, e, g) => Math.sqrt(g) * e - Math.sqrt(1 - g) * x);
 }
 
 /** Clips x̂0 to [−b, b] (the reference code's `x0_clip='auto'`, b = input scale). */
