@@ -1,5 +1,6 @@
 import type { ImageBatch } from './image/grid.js';
 import { assertNonNegativeInt, assertPositiveInt, type Image } from './image/image.js';
+import { type ResizeMethod, resizeImage } from './image/resize.js';
 
 /**
  * An in-memory image data set: `count` images of `height`×`width`×`channels` uint8 samples,
@@ -121,6 +122,39 @@ export function sliceDataset(dataset: Dataset, start: number, end = dataset.coun
     count: end - start,
     labels: dataset.labels?.subarray(start, end),
     name: start === 0 && end === dataset.count ? dataset.name : `${dataset.name}[${start}:${end}]`,
+  };
+}
+
+/**
+ * The same images resampled to `size`×`size` (labels kept): e.g. MNIST at 32, 64 and 128 pixels,
+ * where only the redundancy between neighbouring pixels changes, not the content. 'auto' averages
+ * when shrinking and interpolates bilinearly when enlarging. Square images only: a crop would
+ * change the content.
+ */
+export function resizeDataset(
+  dataset: Dataset,
+  size: number,
+  method: ResizeMethod = 'auto',
+): Dataset {
+  assertPositiveInt('size', size);
+  if (dataset.height !== dataset.width) {
+    throw new RangeError(
+      `resizeDataset: ${dataset.name} has ${dataset.height}×${dataset.width} images; only square images are resampled (use an image folder with size to crop)`,
+    );
+  }
+  if (dataset.height === size) return dataset;
+  const { channels } = dataset;
+  const bytes = size * size * channels;
+  const images = new Uint8Array(dataset.count * bytes);
+  for (let i = 0; i < dataset.count; i++) {
+    images.set(resizeImage(datasetImage(dataset, i), size, size, method).data, i * bytes);
+  }
+  return {
+    ...dataset,
+    images,
+    height: size,
+    width: size,
+    name: `${dataset.name}@${size}`,
   };
 }
 

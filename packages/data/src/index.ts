@@ -12,6 +12,7 @@ export {
   datasetImage,
   fromFloat32,
   imageSize,
+  resizeDataset,
   sliceDataset,
   toFloat32,
 } from './dataset.js';

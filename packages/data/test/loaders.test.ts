@@ -9,8 +9,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { datasetImage, sliceDataset } from '../src/dataset.js';
+import { datasetImage, resizeDataset, sliceDataset } from '../src/dataset.js';
 import { makeImage } from '../src/image/image.js';
+import { resizeImage } from '../src/image/resize.js';
 import { builtinDir, loadEmoji } from '../src/loaders/builtin.js';
 import { loadImageFolder } from '../src/loaders/folder.js';
 import { FASHION_MNIST_DIR, loadFashionMnist, loadMnist } from '../src/loaders/mnist.js';
@@ -205,6 +206,31 @@ describe('loadDataset by name', () => {
   test('an unknown name lists the choices', () => {
     expect(() => loadDataset('cifar10')).toThrow(
       'loadDataset: expected one of emoji, mnist, mnist-test, fashion-mnist, fashion-mnist-test, a .npz file or a folder of images, got "cifar10" (no such file or folder)',
+    );
+  });
+
+  test('size resamples a named set after the limit: same digits, labels kept, area down again', () => {
+    const mnist = loadDataset('mnist', { limit: 3 });
+    const big = loadDataset('mnist', { limit: 3, size: 56 });
+    expect([big.count, big.height, big.width, big.name]).toEqual([3, 56, 56, 'mnist[0:3]@56']);
+    expect(Array.from(big.labels!)).toEqual(Array.from(mnist.labels!));
+    // Each image is resizeImage of the original (bilinear when enlarging) …
+    for (let i = 0; i < 3; i++) {
+      expect(datasetImage(big, i).data).toEqual(
+        resizeImage(datasetImage(mnist, i), 56, 56, 'bilinear').data,
+      );
+    }
+    // … and averaging 2×2 blocks gives the digit back up to the [1/8, 3/4, 1/8] blur that bilinear
+    // sampling at quarter-pixel offsets implies.
+    const back = resizeDataset(big, 28, 'area');
+    let mean = 0;
+    for (let i = 0; i < mnist.images.length; i++)
+      mean += Math.abs(back.images[i]! - mnist.images[i]!) / mnist.images.length;
+    expect(mean).toBeGreaterThan(0);
+    expect(mean).toBeLessThan(8);
+    expect(resizeDataset(mnist, 28)).toBe(mnist);
+    expect(() => resizeDataset({ ...mnist, width: 14, height: 56 }, 28)).toThrow(
+      'only square images are resampled',
     );
   });
 

@@ -1,12 +1,15 @@
 import { statSync } from 'node:fs';
-import { type Dataset, sliceDataset } from '../dataset.js';
+import { type Dataset, resizeDataset, sliceDataset } from '../dataset.js';
 import { loadEmoji } from './builtin.js';
 import { type FolderOptions, loadImageFolder } from './folder.js';
 import { loadFashionMnist, loadMnist } from './mnist.js';
 import { loadNpzDataset } from './npz.js';
 
 export interface LoadOptions extends Partial<Omit<FolderOptions, 'size'>> {
-  /** Side length for image folders (required for folders, ignored otherwise). */
+  /**
+   * Side length. Required for image folders (resized and centre-cropped); named sets and .npz
+   * files of square images are resampled to it (see resizeDataset).
+   */
   size?: number;
   /** Keep only the first N images. */
   limit?: number;
@@ -71,6 +74,10 @@ export function loadDataset(nameOrPath: string, options: LoadOptions = {}): Data
   }
   if (options.limit !== undefined && options.limit < dataset.count) {
     dataset = sliceDataset(dataset, 0, options.limit);
+  }
+  // After the limit, so only the images kept are resampled.
+  if (options.size !== undefined && dataset.height !== options.size) {
+    dataset = resizeDataset(dataset, options.size, options.method);
   }
   return dataset;
 }
