@@ -4,6 +4,7 @@ import { registerFid } from './commands/fid.js';
 import { registerRin } from './commands/rin.js';
 import { registerSample } from './commands/sample.js';
 import { registerSchedule } from './commands/schedule.js';
+import { registerSweep } from './commands/sweep.js';
 import { registerTrain } from './commands/train.js';
 
 export function buildProgram(): Command {
@@ -18,5 +19,6 @@ export function buildProgram(): Command {
   registerSchedule(program);
   registerRin(program);
   registerFid(program);
+  registerSweep(program);
   return program;
 }

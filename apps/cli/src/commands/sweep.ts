@@ -1,0 +1,153 @@
+/**
+ * `ns sweep --grid grid.json --out DIR [--jobs N]`: the paper's noise-schedule study (Tables 3
+ * and 4) as a grid of ordinary training runs, each sampled and measured the same way;
+ * `ns sweep report DIR` turns the finished trials into tables and plots.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Device } from '@ns/graph';
+import { type Command, Option } from 'commander';
+import { writeChart } from '../plot/index.js';
+import { expandTrials, parseGrid } from '../sweep/grid.js';
+import { sweepReport } from '../sweep/report.js';
+import { lockTrial, readSweepGrid, runSweep } from '../sweep/sweep.js';
+import { readTrialResult, runTrial } from '../sweep/trial.js';
+import type { TrialResult } from '../sweep/types.js';
+import { integer } from './options.js';
+import { addDeviceOptions } from './train.js';
+
+const CHART_FILES = { metricVsScale: 'metric-vs-b.png', logSnr: 'logsnr.png' } as const;
+
+/** Writes report.md and the two figures (SVG and PNG) into the sweep folder. */
+export async function writeSweepReport(
+  sweepDir: string,
+): Promise<{ path: string; trials: number }> {
+  const grid = readSweepGrid(sweepDir);
+  const results = expandTrials(grid)
+    .map((trial) => readTrialResult(sweepDir, trial.id))
+    .filter((r): r is TrialResult => r !== undefined);
+  if (results.length === 0) throw new Error(`${sweepDir}: no finished trials to report yet`);
+  const report = sweepReport(results, {
+    title: `Noise-schedule sweep: ${grid.preset} on ${grid.data}`,
+    chartFiles: CHART_FILES,
+  });
+  for (const [key, png] of Object.entries(CHART_FILES)) {
+    const spec = report[key as keyof typeof CHART_FILES];
+    await writeChart(spec, join(sweepDir, png));
+    await writeChart(spec, join(sweepDir, png.replace(/\.png$/, '.svg')));
+  }
+  const path = join(sweepDir, 'report.md');
+  writeFileSync(path, report.markdown);
+  return { path, trials: results.length };
+}
+
+interface SweepCommandOptions {
+  grid?: string;
+  out?: string;
+  jobs: number;
+  device: Device;
+  threads?: number;
+}
+
+export function registerSweep(program: Command): void {
+  const sweep = program
+    .command('sweep')
+    .description(
+      'train and evaluate a grid of schedules × input scales b × resolutions × seeds (Chen 2023, Tables 3–4); resumable',
+    )
+    .option(
+      '-g, --grid <file.json>',
+      'the grid (see docs/replication.md); optional when continuing --out',
+    )
+    .option('-o, --out <dir>', 'sweep folder: one run directory per trial, results, report')
+    .option(
+      '-j, --jobs <n>',
+      'trials run side by side as processes (threads are split)',
+      integer(1),
+      1,
+    );
+  addDeviceOptions(sweep).action(async (o: SweepCommandOptions) => {
+    // Not a requiredOption: commander would demand it of the `report` and `trial` subcommands too.
+    const out = o.out ?? sweep.error("error: required option '-o, --out <dir>' not specified");
+    const grid =
+      o.grid === undefined ? undefined : parseGrid(JSON.parse(readFileSync(o.grid, 'utf8')));
+    const outcome = await runSweep({
+      out,
+      ...(grid === undefined ? {} : { grid }),
+      jobs: o.jobs,
+      ...(o.threads === undefined ? {} : { threads: o.threads }),
+      device: o.device,
+      entry: process.argv[1]!,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    if (outcome.results.length > 0) {
+      const report = await writeSweepReport(out);
+      process.stdout.write(`report: ${report.path} (${report.trials} trials)\n`);
+    }
+    if (outcome.unfinished.length > 0) {
+      process.stderr.write(
+        `${outcome.unfinished.length} trials unfinished; run the same command again to continue\n`,
+      );
+    }
+    if (outcome.failed.length > 0) {
+      throw new Error(
+        `${outcome.failed.length} trials failed: ${outcome.failed.map((f) => `${f.id} (${f.log})`).join(', ')}`,
+      );
+    }
+  });
+
+  sweep
+    .command('report')
+    .description(
+      'write report.md (Tables 3–4 shape), metric-vs-b and logSNR plots from finished trials',
+    )
+    .argument('<dir>', 'sweep folder')
+    .action(async (dir: string) => {
+      const report = await writeSweepReport(dir);
+      process.stdout.write(`report: ${report.path} (${report.trials} trials)\n`);
+    });
+
+  const trial = sweep
+    .command('trial', { hidden: true })
+    .description('run one trial of a sweep in this process (what `ns sweep` starts per trial)')
+    .argument('<dir>', 'sweep folder')
+    .argument('<id>', 'trial id (folder under trials/)')
+    .addOption(
+      new Option('--stop-after <step>', 'stop training after this step').argParser(integer(1)),
+    );
+  addDeviceOptions(trial).action(
+    async (
+      dir: string,
+      id: string,
+      o: { device: Device; threads?: number; stopAfter?: number },
+    ) => {
+      const grid = readSweepGrid(dir);
+      const spec = expandTrials(grid).find((t) => t.id === id);
+      if (spec === undefined) throw new Error(`${dir}: no trial ${id} in its grid`);
+      const unlock = lockTrial(dir, id);
+      const controller = new AbortController();
+      const onSigint = () => {
+        if (controller.signal.aborted) process.exit(130);
+        process.stdout.write('interrupted: checkpointing\n');
+        controller.abort();
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        const result = await runTrial({
+          sweepDir: dir,
+          grid,
+          trial: spec,
+          device: o.device,
+          ...(o.threads === undefined ? {} : { threads: o.threads }),
+          ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),
+          signal: controller.signal,
+          log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
+        });
+        if (result === undefined) process.exitCode = 3; // interrupted before the budget
+      } finally {
+        process.off('SIGINT', onSigint);
+        unlock();
+      }
+    },
+  );
+}

@@ -1,0 +1,203 @@
+/**
+ * `ns sweep`: every trial of a grid, each in a child process (`ns sweep trial`) so that trials run
+ * side by side with their own onnxruntime sessions and a crash takes down one trial, not the
+ * sweep. The sweep folder is the whole state: run it again to skip finished trials and resume
+ * interrupted ones from their checkpoints.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { Device } from '@ns/graph';
+import { ensureReference } from './evaluate.js';
+import { expandTrials, parseGrid, type SweepGrid, type TrialSpec } from './grid.js';
+import { runPool, threadsPerJob } from './pool.js';
+import { readTrialResult, trialDir, writeJsonAtomic } from './trial.js';
+import type { TrialResult } from './types.js';
+
+/** `<sweep>/grid.json`: the grid with every default filled in, as the trials ran it. */
+export function gridPath(sweepDir: string): string {
+  return join(sweepDir, 'grid.json');
+}
+
+export function readSweepGrid(sweepDir: string): SweepGrid {
+  const path = gridPath(sweepDir);
+  if (!existsSync(path)) {
+    throw new Error(`${sweepDir} is not a sweep folder (no grid.json); start one with --grid`);
+  }
+  return parseGrid(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+/**
+ * The grid of a sweep folder: the given one is saved on first use, and must equal the saved one
+ * afterwards (a changed grid would mix trials trained under different settings).
+ */
+export function settleGrid(sweepDir: string, given: SweepGrid | undefined): SweepGrid {
+  const path = gridPath(sweepDir);
+  if (!existsSync(path)) {
+    if (given === undefined) {
+      throw new Error(`${sweepDir} has no grid.json yet: pass --grid grid.json to start the sweep`);
+    }
+    mkdirSync(sweepDir, { recursive: true });
+    writeJsonAtomic(path, given);
+    return given;
+  }
+  const saved = readSweepGrid(sweepDir);
+  if (given !== undefined && JSON.stringify(given) !== JSON.stringify(saved)) {
+    throw new Error(
+      `${sweepDir} was started with a different grid (${path}); use a new --out, or leave out --grid to continue the saved one`,
+    );
+  }
+  return saved;
+}
+
+type TrialState = 'done' | 'running elsewhere' | 'resume' | 'new';
+
+/** A trial's lock holds the pid of the process running it; a dead pid is a crashed trial. */
+function lockPath(sweepDir: string, id: string): string {
+  return join(trialDir(sweepDir, id), 'lock.json');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function lockHolder(sweepDir: string, id: string): number | undefined {
+  const path = lockPath(sweepDir, id);
+  if (!existsSync(path)) return undefined;
+  const { pid } = JSON.parse(readFileSync(path, 'utf8')) as { pid: number };
+  return isAlive(pid) ? pid : undefined;
+}
+
+/** Takes the trial's lock for this process; throws when a live process holds it. */
+export function lockTrial(sweepDir: string, id: string): () => void {
+  const holder = lockHolder(sweepDir, id);
+  if (holder !== undefined && holder !== process.pid) {
+    throw new Error(`trial ${id} is being run by process ${holder}`);
+  }
+  mkdirSync(trialDir(sweepDir, id), { recursive: true });
+  writeJsonAtomic(lockPath(sweepDir, id), { pid: process.pid, since: new Date().toISOString() });
+  return () => rmSync(lockPath(sweepDir, id), { force: true });
+}
+
+export function trialState(sweepDir: string, id: string): TrialState {
+  if (readTrialResult(sweepDir, id)) return 'done';
+  if (lockHolder(sweepDir, id) !== undefined) return 'running elsewhere';
+  const dir = trialDir(sweepDir, id);
+  return existsSync(join(dir, 'checkpoints', 'LATEST')) || existsSync(join(dir, 'trained.json'))
+    ? 'resume'
+    : 'new';
+}
+
+export interface SweepOptions {
+  readonly out: string;
+  /** Required for a new sweep folder; optional (must match) for an existing one. */
+  readonly grid?: SweepGrid;
+  readonly jobs: number;
+  /** Threads for the whole sweep (default: all cores), split evenly between the jobs. */
+  readonly threads?: number;
+  readonly device: Device;
+  /** The `ns` script the trial processes run (the running one by default). */
+  readonly entry: string;
+  /** Status lines (stderr by default). */
+  readonly log: (line: string) => void;
+}
+
+export interface SweepOutcome {
+  readonly results: TrialResult[];
+  readonly failed: Array<{ id: string; log: string; code: number | null }>;
+  /** Trials neither finished nor failed: interrupted, or run by another process. */
+  readonly unfinished: string[];
+}
+
+function runTrialProcess(
+  o: SweepOptions,
+  trial: TrialSpec,
+  threads: number,
+): Promise<number | null> {
+  const dir = trialDir(o.out, trial.id);
+  mkdirSync(dir, { recursive: true });
+  // Append: the log of a resumed trial keeps what happened before the crash.
+  const log = openSync(join(dir, 'log.txt'), 'a');
+  const args = [o.entry, 'sweep', 'trial', o.out, trial.id, '--threads', String(threads)];
+  args.push('--device', o.device);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', log, log] });
+  closeSync(log);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => resolve(code));
+  });
+}
+
+function minutes(seconds: number): string {
+  return seconds < 90 ? `${seconds.toFixed(0)} s` : `${(seconds / 60).toFixed(1)} min`;
+}
+
+export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
+  const grid = settleGrid(o.out, o.grid);
+  const trials = expandTrials(grid);
+  const states = new Map(trials.map((t) => [t.id, trialState(o.out, t.id)]));
+  const pending = trials.filter((t) => states.get(t.id) === 'resume' || states.get(t.id) === 'new');
+  const count = (state: TrialState) => [...states.values()].filter((s) => s === state).length;
+  const threads = threadsPerJob(o.threads ?? availableParallelism(), o.jobs);
+  o.log(
+    `${trials.length} trials: ${count('done')} done, ${count('resume')} to resume, ${count('new')} new` +
+      `${count('running elsewhere') > 0 ? `, ${count('running elsewhere')} running elsewhere` : ''}` +
+      `; ${o.jobs} job${o.jobs > 1 ? 's' : ''} × ${threads} thread${threads > 1 ? 's' : ''}`,
+  );
+  // Reference statistics first, once per resolution, so parallel trials only read them.
+  for (const resolution of new Set(pending.map((t) => t.resolution))) {
+    await ensureReference(o.out, grid, resolution, threads * o.jobs);
+  }
+
+  let stopping = false;
+  const onSigint = () => {
+    // The trial processes share the terminal, so they got the same Ctrl-C and checkpoint.
+    if (stopping) return;
+    stopping = true;
+    o.log('stopping: no new trials; running ones checkpoint and stop (run again to resume)');
+  };
+  process.on('SIGINT', onSigint);
+  const failed: SweepOutcome['failed'] = [];
+  let finished = count('done');
+  const started = performance.now();
+  try {
+    await runPool(
+      pending,
+      o.jobs,
+      async (trial) => {
+        o.log(`start ${trial.id}${states.get(trial.id) === 'resume' ? ' (resuming)' : ''}`);
+        const code = await runTrialProcess(o, trial, threads);
+        const result = readTrialResult(o.out, trial.id);
+        const log = join(trialDir(o.out, trial.id), 'log.txt');
+        if (code !== 0 && result === undefined && !stopping) {
+          failed.push({ id: trial.id, log, code });
+          o.log(`FAILED ${trial.id} (exit ${code}); see ${log}`);
+        } else if (result) {
+          finished++;
+          const elapsed = (performance.now() - started) / 1000;
+          o.log(
+            `[${finished}/${trials.length}] ${trial.id}: ${result.metric} ${result.value.toFixed(3)}` +
+              `  (step ${result.step}, train ${minutes(result.trainSeconds)}, eval ${minutes(result.evalSeconds)}; sweep ${minutes(elapsed)})`,
+          );
+        }
+      },
+      () => !stopping,
+    );
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const results: TrialResult[] = [];
+  const unfinished: string[] = [];
+  for (const trial of trials) {
+    const result = readTrialResult(o.out, trial.id);
+    if (result) results.push(result);
+    else if (!failed.some((f) => f.id === trial.id)) unfinished.push(trial.id);
+  }
+  return { results, failed, unfinished };
+}

@@ -1,0 +1,206 @@
+/**
+ * One trial of a sweep, start to finish, in this process: train (or resume) an ordinary run
+ * directory to the grid's budget, then sample with the fixed sampler and measure the distance.
+ * Every phase leaves a file behind (checkpoints, trained.json, result.json), so a killed trial
+ * picks up where it stopped and a finished one is never redone.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadDataset } from '@ns/data';
+import type { Device } from '@ns/graph';
+import { parseRinConfig } from '@ns/rin';
+import { DEFAULT_TRAIN_CONFIG, loadLatestCheckpoint, parseDecay, rinNet, train } from '@ns/trainer';
+import { batchSource } from '../run/batches.js';
+import { generate } from '../run/generate.js';
+import { readMetrics, writeLossChart } from '../run/loss-chart.js';
+import { modelForData } from '../run/model.js';
+import type { RunConfig } from '../run/run-dir.js';
+import { distanceToReference, ensureReference } from './evaluate.js';
+import { plannedSteps, type SweepGrid, type TrialSpec } from './grid.js';
+import type { TrialResult } from './types.js';
+
+export function trialDir(sweepDir: string, id: string): string {
+  return join(sweepDir, 'trials', id);
+}
+
+/** Written when training reached the budget; evaluation may still be missing. */
+interface TrainedRecord {
+  readonly step: number;
+  readonly trainSeconds: number;
+  readonly finalLoss: number;
+}
+
+export function writeJsonAtomic(path: string, value: unknown): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(temporary, path);
+}
+
+function readJson<T>(path: string): T | undefined {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined;
+}
+
+export function readTrialResult(sweepDir: string, id: string): TrialResult | undefined {
+  return readJson<TrialResult>(join(trialDir(sweepDir, id), 'result.json'));
+}
+
+/** The run configuration of a trial: the grid's settings at the trial's coordinates. */
+export function trialRunConfig(
+  grid: SweepGrid,
+  trial: TrialSpec,
+  data: Parameters<typeof modelForData>[1] & { name: string; count: number; licence: string },
+): RunConfig {
+  const fitted = modelForData(grid.preset, data);
+  const patchSize = grid.patchSize[String(trial.resolution)];
+  const rin = patchSize === undefined ? fitted : parseRinConfig({ ...fitted, patchSize });
+  const t = grid.train;
+  return {
+    ...DEFAULT_TRAIN_CONFIG,
+    seed: trial.seed,
+    batch: t.batch,
+    steps: plannedSteps(grid.budget),
+    schedule: trial.schedule,
+    inputScale: trial.inputScale,
+    optimizer: t.optimizer,
+    lr: t.lr,
+    warmupSteps: t.warmup,
+    lrDecay: parseDecay(t.decay),
+    emaDecay: t.ema,
+    labelDropout: t.labelDropout,
+    selfCondRate: t.selfCondRate,
+    checkpointEvery: t.checkpointEvery,
+    model: { preset: grid.preset, rin },
+    data: { name: data.name, count: data.count, licence: data.licence, flip: t.flip },
+  };
+}
+
+/** Seconds of step time up to and including `step` (what a time budget counts). */
+function stepSecondsUpTo(runDir: string, step: number): number {
+  if (!existsSync(join(runDir, 'metrics.jsonl'))) return 0;
+  let seconds = 0;
+  for (const line of readMetrics(runDir)) if (line.step <= step) seconds += line.stepTime;
+  return seconds;
+}
+
+function meanLossOfLast(runDir: string, count: number): number {
+  const lines = readMetrics(runDir).slice(-count);
+  return lines.reduce((sum, line) => sum + line.loss, 0) / lines.length;
+}
+
+export interface TrialOptions {
+  readonly sweepDir: string;
+  readonly grid: SweepGrid;
+  readonly trial: TrialSpec;
+  readonly device: Device;
+  readonly threads?: number;
+  /** Progress lines (the sweep sends them to the trial's log.txt). */
+  readonly log: (line: string) => void;
+  /** Stop training after this step (tests: simulate a crash part-way through). */
+  readonly stopAfter?: number;
+  readonly signal?: AbortSignal;
+}
+
+async function trainToBudget(o: TrialOptions, runDir: string): Promise<TrainedRecord | undefined> {
+  const { grid, trial } = o;
+  const data = loadDataset(grid.data, {
+    size: trial.resolution,
+    ...(grid.limit === undefined ? {} : { limit: grid.limit }),
+  });
+  const config = trialRunConfig(grid, trial, data);
+  const checkpoint = await loadLatestCheckpoint(runDir);
+  const resumeFrom = checkpoint?.step ?? 0;
+  let seconds = stepSecondsUpTo(runDir, resumeFrom);
+  const limitSeconds =
+    'minutes' in grid.budget ? grid.budget.minutes * 60 : Number.POSITIVE_INFINITY;
+  o.log(
+    resumeFrom > 0
+      ? `resuming from the checkpoint at step ${resumeFrom} (${seconds.toFixed(0)} s trained)`
+      : `training from scratch: ${JSON.stringify({ ...trial, rin: config.model.rin })}`,
+  );
+  if (seconds < limitSeconds && resumeFrom < config.steps) {
+    // The time budget stops the run through the same path as Ctrl-C: a checkpoint, then the end.
+    const budget = new AbortController();
+    const signal = o.signal ? AbortSignal.any([o.signal, budget.signal]) : budget.signal;
+    for await (const record of train({
+      runDir,
+      net: rinNet(config.model.rin),
+      config,
+      data: batchSource(data, {
+        batchSize: config.batch,
+        seed: config.seed,
+        flip: config.data.flip,
+      }),
+      resume: checkpoint !== undefined,
+      device: o.device,
+      ...(o.threads === undefined ? {} : { threads: o.threads }),
+      signal,
+      ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),
+    })) {
+      seconds += record.stepTime;
+      if (seconds >= limitSeconds) budget.abort();
+      if (record.checkpoint !== undefined) {
+        o.log(
+          `step ${record.step}/${config.steps}  loss ${record.loss.toFixed(4)}  ${record.imagesPerSecond.toFixed(0)} img/s  ${seconds.toFixed(0)} s`,
+        );
+      }
+    }
+    await writeLossChart(runDir, `${trial.id}`);
+  }
+  const last = await loadLatestCheckpoint(runDir);
+  const step = last?.step ?? 0;
+  const reached = step >= config.steps || seconds >= limitSeconds;
+  if (!reached) return undefined; // stopped early (Ctrl-C, stopAfter): resume later
+  return { step, trainSeconds: seconds, finalLoss: meanLossOfLast(runDir, 50) };
+}
+
+/**
+ * Runs what is left of one trial and returns its result, or undefined when it stopped before
+ * the budget was spent (interrupted; run it again to continue).
+ */
+export async function runTrial(o: TrialOptions): Promise<TrialResult | undefined> {
+  const runDir = trialDir(o.sweepDir, o.trial.id);
+  const done = readTrialResult(o.sweepDir, o.trial.id);
+  if (done) return done;
+  const trainedPath = join(runDir, 'trained.json');
+  let trained = readJson<TrainedRecord>(trainedPath);
+  if (trained === undefined) {
+    trained = await trainToBudget(o, runDir);
+    if (trained === undefined) return undefined;
+    writeJsonAtomic(trainedPath, trained);
+  }
+
+  o.log(
+    `evaluating: ${o.grid.eval.samples} samples, ${o.grid.eval.sampler} ${o.grid.eval.steps} steps`,
+  );
+  const started = performance.now();
+  const e = o.grid.eval;
+  const reference = await ensureReference(o.sweepDir, o.grid, o.trial.resolution, o.threads);
+  const samples = await generate({
+    runDir,
+    outDir: join(runDir, 'eval'),
+    count: e.samples,
+    steps: e.steps,
+    sampler: e.sampler,
+    schedule: e.schedule,
+    guidance: 0, // the paper's FIDs use no guidance
+    seed: e.seed,
+    batch: e.batch,
+    weights: 'ema',
+    device: o.device,
+    individual: false,
+    quiet: true,
+    ...(o.threads === undefined ? {} : { threads: o.threads }),
+  });
+  const distance = await distanceToReference(samples.npz, reference, e.features, o.threads);
+  const result: TrialResult = {
+    ...o.trial,
+    ...distance,
+    step: trained.step,
+    finalLoss: trained.finalLoss,
+    trainSeconds: trained.trainSeconds,
+    evalSeconds: (performance.now() - started) / 1000,
+  };
+  writeJsonAtomic(join(runDir, 'result.json'), result);
+  o.log(`${result.metric} ${result.value.toFixed(3)} at step ${result.step}`);
+  return result;
+}
