@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import type { Device } from '@ns/graph';
 import { type Command, Option } from 'commander';
 import { writeChart } from '../plot/index.js';
+import { lockTrial, readSweepGrid, readTrialResult } from '../sweep/folder.js';
 import { expandTrials, parseGrid } from '../sweep/grid.js';
 import { sweepReport } from '../sweep/report.js';
-import { lockTrial, readSweepGrid, runSweep } from '../sweep/sweep.js';
-import { readTrialResult, runTrial } from '../sweep/trial.js';
+import { runSweep } from '../sweep/sweep.js';
+import { runTrial } from '../sweep/trial.js';
 import type { TrialResult } from '../sweep/types.js';
 import { integer } from './options.js';
 import { addDeviceOptions } from './train.js';
@@ -86,7 +87,7 @@ export function registerSweep(program: Command): void {
     }
     if (outcome.unfinished.length > 0) {
       process.stderr.write(
-        `${outcome.unfinished.length} trials unfinished; run the same command again to continue\n`,
+        `${outcome.unfinished.length} unfinished (${outcome.unfinished.join(', ')}); run the same command again to continue\n`,
       );
     }
     if (outcome.failed.length > 0) {

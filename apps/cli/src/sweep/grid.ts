@@ -167,10 +167,15 @@ function oneOf<T extends string>(value: unknown, path: string, choices: readonly
 
 function scheduleSpec(value: unknown, path: string): string {
   const spec = string(value, path);
+  let inputScale: number;
   try {
-    parseSchedule(spec);
+    inputScale = parseSchedule(spec).inputScale;
   } catch (error) {
     throw new GridError(path, (error as Error).message);
+  }
+  // b is an axis of the grid; a +scale in the spec would apply a second, hidden factor.
+  if (inputScale !== 1) {
+    throw new GridError(path, `${spec} carries +scale; list input scales under inputScales`);
   }
   return spec;
 }

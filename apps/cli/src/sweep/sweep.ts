@@ -5,94 +5,15 @@
  * interrupted ones from their checkpoints.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Device } from '@ns/graph';
 import { ensureReference } from './evaluate.js';
-import { expandTrials, parseGrid, type SweepGrid, type TrialSpec } from './grid.js';
+import { readTrialResult, settleGrid, type TrialState, trialDir, trialState } from './folder.js';
+import { expandTrials, type SweepGrid, type TrialSpec } from './grid.js';
 import { runPool, threadsPerJob } from './pool.js';
-import { readTrialResult, trialDir, writeJsonAtomic } from './trial.js';
 import type { TrialResult } from './types.js';
-
-/** `<sweep>/grid.json`: the grid with every default filled in, as the trials ran it. */
-export function gridPath(sweepDir: string): string {
-  return join(sweepDir, 'grid.json');
-}
-
-export function readSweepGrid(sweepDir: string): SweepGrid {
-  const path = gridPath(sweepDir);
-  if (!existsSync(path)) {
-    throw new Error(`${sweepDir} is not a sweep folder (no grid.json); start one with --grid`);
-  }
-  return parseGrid(JSON.parse(readFileSync(path, 'utf8')));
-}
-
-/**
- * The grid of a sweep folder: the given one is saved on first use, and must equal the saved one
- * afterwards (a changed grid would mix trials trained under different settings).
- */
-export function settleGrid(sweepDir: string, given: SweepGrid | undefined): SweepGrid {
-  const path = gridPath(sweepDir);
-  if (!existsSync(path)) {
-    if (given === undefined) {
-      throw new Error(`${sweepDir} has no grid.json yet: pass --grid grid.json to start the sweep`);
-    }
-    mkdirSync(sweepDir, { recursive: true });
-    writeJsonAtomic(path, given);
-    return given;
-  }
-  const saved = readSweepGrid(sweepDir);
-  if (given !== undefined && JSON.stringify(given) !== JSON.stringify(saved)) {
-    throw new Error(
-      `${sweepDir} was started with a different grid (${path}); use a new --out, or leave out --grid to continue the saved one`,
-    );
-  }
-  return saved;
-}
-
-type TrialState = 'done' | 'running elsewhere' | 'resume' | 'new';
-
-/** A trial's lock holds the pid of the process running it; a dead pid is a crashed trial. */
-function lockPath(sweepDir: string, id: string): string {
-  return join(trialDir(sweepDir, id), 'lock.json');
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function lockHolder(sweepDir: string, id: string): number | undefined {
-  const path = lockPath(sweepDir, id);
-  if (!existsSync(path)) return undefined;
-  const { pid } = JSON.parse(readFileSync(path, 'utf8')) as { pid: number };
-  return isAlive(pid) ? pid : undefined;
-}
-
-/** Takes the trial's lock for this process; throws when a live process holds it. */
-export function lockTrial(sweepDir: string, id: string): () => void {
-  const holder = lockHolder(sweepDir, id);
-  if (holder !== undefined && holder !== process.pid) {
-    throw new Error(`trial ${id} is being run by process ${holder}`);
-  }
-  mkdirSync(trialDir(sweepDir, id), { recursive: true });
-  writeJsonAtomic(lockPath(sweepDir, id), { pid: process.pid, since: new Date().toISOString() });
-  return () => rmSync(lockPath(sweepDir, id), { force: true });
-}
-
-export function trialState(sweepDir: string, id: string): TrialState {
-  if (readTrialResult(sweepDir, id)) return 'done';
-  if (lockHolder(sweepDir, id) !== undefined) return 'running elsewhere';
-  const dir = trialDir(sweepDir, id);
-  return existsSync(join(dir, 'checkpoints', 'LATEST')) || existsSync(join(dir, 'trained.json'))
-    ? 'resume'
-    : 'new';
-}
 
 export interface SweepOptions {
   readonly out: string;
@@ -146,7 +67,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const count = (state: TrialState) => [...states.values()].filter((s) => s === state).length;
   const threads = threadsPerJob(o.threads ?? availableParallelism(), o.jobs);
   o.log(
-    `${trials.length} trials: ${count('done')} done, ${count('resume')} to resume, ${count('new')} new` +
+    `${trials.length} trial${trials.length === 1 ? '' : 's'}: ${count('done')} done, ${count('resume')} to resume, ${count('new')} new` +
       `${count('running elsewhere') > 0 ? `, ${count('running elsewhere')} running elsewhere` : ''}` +
       `; ${o.jobs} job${o.jobs > 1 ? 's' : ''} × ${threads} thread${threads > 1 ? 's' : ''}`,
   );

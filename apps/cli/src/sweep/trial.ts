@@ -4,7 +4,7 @@
  * Every phase leaves a file behind (checkpoints, trained.json, result.json), so a killed trial
  * picks up where it stopped and a finished one is never redone.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDataset } from '@ns/data';
 import type { Device } from '@ns/graph';
@@ -16,32 +16,15 @@ import { readMetrics, writeLossChart } from '../run/loss-chart.js';
 import { modelForData } from '../run/model.js';
 import type { RunConfig } from '../run/run-dir.js';
 import { distanceToReference, ensureReference } from './evaluate.js';
+import { readJson, readTrialResult, trialDir, writeJsonAtomic } from './folder.js';
 import { plannedSteps, type SweepGrid, type TrialSpec } from './grid.js';
 import type { TrialResult } from './types.js';
-
-export function trialDir(sweepDir: string, id: string): string {
-  return join(sweepDir, 'trials', id);
-}
 
 /** Written when training reached the budget; evaluation may still be missing. */
 interface TrainedRecord {
   readonly step: number;
   readonly trainSeconds: number;
   readonly finalLoss: number;
-}
-
-export function writeJsonAtomic(path: string, value: unknown): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(temporary, path);
-}
-
-function readJson<T>(path: string): T | undefined {
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined;
-}
-
-export function readTrialResult(sweepDir: string, id: string): TrialResult | undefined {
-  return readJson<TrialResult>(join(trialDir(sweepDir, id), 'result.json'));
 }
 
 /** The run configuration of a trial: the grid's settings at the trial's coordinates. */

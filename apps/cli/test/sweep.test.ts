@@ -1,0 +1,185 @@
+/**
+ * `ns sweep` end to end through the built binary, on trials of a few steps: every cell becomes a
+ * run directory with a measured result, trials run side by side, a second run skips them, and a
+ * sweep killed with SIGKILL in the middle of a trial resumes it from its checkpoint.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { decodePng } from '@ns/data';
+
+const run = promisify(execFile);
+const bin = join(__dirname, '..', 'dist', 'main.js');
+const ns = (...args: string[]) =>
+  run(process.execPath, [bin, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+const temp = () => mkdtempSync(join(tmpdir(), 'ns-sweep-'));
+const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+const metricSteps = (runDir: string) =>
+  readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { step: number; loss: number });
+
+const tinyGrid = {
+  data: 'mnist',
+  heldOut: 'mnist-test',
+  limit: 256,
+  preset: 'tiny',
+  resolutions: [32, 16],
+  patchSize: { '16': 4, '32': 8 },
+  inputScales: [1, 0.5],
+  seeds: [0],
+  budget: { steps: 8 },
+  train: { batch: 8, checkpointEvery: 4, warmup: 0 },
+  eval: { samples: 16, reference: 64, steps: 4, batch: 16 },
+};
+
+describe('ns sweep', () => {
+  const root = temp();
+  const gridFile = join(root, 'grid.json');
+  writeFileSync(gridFile, JSON.stringify(tinyGrid));
+  const out = join(root, 'sweep');
+  const trials = [
+    'r16-simple_linear-b0.5-s0',
+    'r16-simple_linear-b1-s0',
+    'r32-simple_linear-b0.5-s0',
+    'r32-simple_linear-b1-s0',
+  ];
+
+  it('runs every cell as a run directory, two at a time, and reports', async () => {
+    const { stdout, stderr } = await ns(
+      'sweep',
+      '--grid',
+      gridFile,
+      '--out',
+      out,
+      '--jobs',
+      '2',
+      '--threads',
+      '2',
+    );
+    expect(stdout).toBe(`report: ${join(out, 'report.md')} (4 trials)\n`);
+    const lines = stderr.trim().split('\n');
+    expect(lines[0]).toBe('4 trials: 0 done, 0 to resume, 4 new; 2 jobs × 1 thread');
+    // Two trials start before the first one finishes.
+    expect(lines.slice(1, 3).every((line) => line.startsWith('start '))).toBe(true);
+    expect(lines.filter((line) => /^\[\d\/4\] /.test(line))).toHaveLength(4);
+
+    for (const id of trials) {
+      const dir = join(out, 'trials', id);
+      const config = readJson(join(dir, 'config.json'));
+      const resolution = id.startsWith('r16') ? 16 : 32;
+      expect(config.model.rin).toMatchObject({
+        imageSize: resolution,
+        patchSize: resolution / 4,
+        channels: 1,
+      });
+      expect(config.inputScale).toBe(id.includes('-b0.5-') ? 0.5 : 1);
+      expect(config.schedule).toBe('simple_linear');
+      expect(metricSteps(dir).map((m) => m.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      const result = readJson(join(dir, 'result.json'));
+      expect(result).toMatchObject({
+        id,
+        resolution,
+        metric: 'FD_mnist',
+        samples: 16,
+        step: 8,
+        seed: 0,
+      });
+      expect(result.value).toBeGreaterThan(0);
+      expect(Number.isFinite(result.value)).toBe(true);
+      const grid = decodePng(readFileSync(join(dir, 'eval', 'grid.png')));
+      expect(grid.width).toBeGreaterThan(4 * resolution);
+      expect(existsSync(join(dir, 'lock.json'))).toBe(false);
+    }
+    expect(existsSync(join(out, 'reference', 'r16.npz'))).toBe(true);
+    const report = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(report).toContain('| b | 16×16 | 32×32 |');
+    for (const id of trials) expect(report).toContain(`| ${id} |`);
+    expect(decodePng(readFileSync(join(out, 'metric-vs-b.png'))).width).toBeGreaterThan(400);
+    expect(readFileSync(join(out, 'logsnr.svg'), 'utf8')).toContain('b=0.5');
+  });
+
+  it('skips finished trials when run again, and `sweep report` rewrites the report', async () => {
+    const metrics = join(out, 'trials', trials[0]!, 'metrics.jsonl');
+    const before = statSync(metrics).mtimeMs;
+    const { stderr } = await ns('sweep', '--out', out, '--jobs', '2');
+    expect(stderr).toContain('4 trials: 4 done, 0 to resume, 0 new');
+    expect(stderr).not.toContain('start ');
+    expect(statSync(metrics).mtimeMs).toBe(before);
+    const { stdout } = await ns('sweep', 'report', out);
+    expect(stdout).toBe(`report: ${join(out, 'report.md')} (4 trials)\n`);
+  });
+
+  it('refuses a changed grid for the same folder, naming the change', async () => {
+    const changed = join(root, 'changed.json');
+    writeFileSync(changed, JSON.stringify({ ...tinyGrid, train: { ...tinyGrid.train, lr: 1e-3 } }));
+    await expect(ns('sweep', '--grid', changed, '--out', out)).rejects.toMatchObject({
+      stderr: expect.stringContaining('was started with another grid'),
+    });
+  });
+});
+
+describe('ns sweep after SIGKILL', () => {
+  const root = temp();
+  const grid = {
+    ...tinyGrid,
+    resolutions: [32],
+    patchSize: { '32': 8 },
+    inputScales: [1],
+    budget: { steps: 150 },
+    train: { batch: 8, checkpointEvery: 10, warmup: 0 },
+  };
+  const gridFile = join(root, 'grid.json');
+  writeFileSync(gridFile, JSON.stringify(grid));
+  const id = 'r32-simple_linear-b1-s0';
+
+  /** Starts a sweep in its own process group and kills the group once a checkpoint exists. */
+  async function killAfterFirstCheckpoint(out: string): Promise<number> {
+    const child = spawn(
+      process.execPath,
+      [bin, 'sweep', '--grid', gridFile, '--out', out, '--threads', '1'],
+      { detached: true, stdio: 'ignore' },
+    );
+    const latest = join(out, 'trials', id, 'checkpoints', 'LATEST');
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(latest)) {
+      if (Date.now() > deadline) throw new Error('no checkpoint within a minute');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    process.kill(-child.pid!, 'SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+    return Number(/(\d+)/.exec(readFileSync(latest, 'utf8'))![1]);
+  }
+
+  it('resumes the killed trial from its checkpoint and ends as an uninterrupted one', async () => {
+    const out = join(root, 'killed');
+    const checkpointStep = await killAfterFirstCheckpoint(out);
+    const trial = join(out, 'trials', id);
+    expect(existsSync(join(trial, 'result.json'))).toBe(false);
+    expect(existsSync(join(trial, 'lock.json'))).toBe(true); // left by the killed process
+    const logged = metricSteps(trial).length;
+    expect(checkpointStep).toBeGreaterThanOrEqual(10);
+    expect(checkpointStep).toBeLessThan(150);
+
+    const { stderr } = await ns('sweep', '--out', out, '--threads', '1');
+    expect(stderr).toContain('1 trial: 0 done, 1 to resume, 0 new');
+    const log = readFileSync(join(trial, 'log.txt'), 'utf8');
+    expect(log).toContain('training from scratch');
+    expect(log).toContain(`resuming from the checkpoint at step ${checkpointStep}`);
+    expect(readJson(join(trial, 'result.json')).step).toBe(150);
+    const resumed = metricSteps(trial);
+    // Steps logged after the checkpoint but before the kill were dropped and trained again.
+    expect(logged).toBeGreaterThanOrEqual(checkpointStep);
+    expect(resumed.map((m) => m.step)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+
+    // The same trial without the interruption: the data order, noise and weights are restored
+    // exactly, so the losses after the resume are the same numbers.
+    const clean = join(root, 'clean');
+    await ns('sweep', '--grid', gridFile, '--out', clean, '--threads', '1');
+    const uninterrupted = metricSteps(join(clean, 'trials', id));
+    expect(resumed.map((m) => m.loss)).toEqual(uninterrupted.map((m) => m.loss));
+  });
+});
