@@ -122,6 +122,38 @@ describe('ns sweep', () => {
   });
 });
 
+test('a minutes budget stops each trial once its step time is spent, at a constant learning rate', async () => {
+  const root = temp();
+  const gridFile = join(root, 'grid.json');
+  writeFileSync(
+    gridFile,
+    JSON.stringify({
+      ...tinyGrid,
+      resolutions: [16],
+      patchSize: { '16': 4 },
+      inputScales: [1],
+      budget: { minutes: 0.02 },
+      train: { batch: 8, checkpointEvery: 1000, warmup: 0 },
+    }),
+  );
+  const out = join(root, 'sweep');
+  await ns('sweep', '--grid', gridFile, '--out', out, '--threads', '1');
+  const trial = join(out, 'trials', 'r16-simple_linear-b1-s0');
+  const result = readJson(join(trial, 'result.json'));
+  const lines = readFileSync(join(trial, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { step: number; stepTime: number; lr: number });
+  const stepSeconds = lines.reduce((sum, line) => sum + line.stepTime, 0);
+  expect(result.step).toBe(lines.length);
+  expect(result.trainSeconds).toBeCloseTo(stepSeconds, 6);
+  // Stops at the first step that reaches 1.2 s, not before and not much after.
+  expect(stepSeconds).toBeGreaterThanOrEqual(1.2);
+  expect(stepSeconds - lines.at(-1)!.stepTime).toBeLessThan(1.2);
+  expect(new Set(lines.map((line) => line.lr)).size).toBe(1);
+  expect(readJson(join(trial, 'config.json')).steps).toBe(1_000_000);
+});
+
 describe('ns sweep after SIGKILL', () => {
   const root = temp();
   const grid = {

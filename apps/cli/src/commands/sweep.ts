@@ -67,6 +67,22 @@ export function registerSweep(program: Command): void {
       integer(1),
       1,
     );
+  sweep.addHelpText(
+    'after',
+    `
+A grid (every key but data, heldOut, preset, resolutions and budget has a default):
+  {
+    "data": "mnist", "heldOut": "mnist-test", "limit": 20000, "preset": "tiny",
+    "resolutions": [32, 64, 128], "patchSize": { "32": 4, "64": 8, "128": 16 },
+    "schedules": ["simple_linear"], "inputScales": [0.3, 0.5, 0.7, 1], "seeds": [0, 1],
+    "budget": { "steps": 4000 },                  or { "minutes": 5, "maxSteps": 100000 }
+    "train": { "batch": 32, "lr": 0.002, "warmup": 200, "decay": "cosine@0.7", "ema": 0.999 },
+    "eval": { "samples": 500, "reference": 2000, "sampler": "ddpm", "schedule": "cosine",
+              "steps": 50, "seed": 0, "features": "mnist" }
+  }
+Run the same command again to continue: finished trials are skipped, interrupted ones resume
+from their checkpoints. A grid may grow (more seeds, scales, resolutions, schedules).`,
+  );
   addDeviceOptions(sweep).action(async (o: SweepCommandOptions) => {
     // Not a requiredOption: commander would demand it of the `report` and `trial` subcommands too.
     const out = o.out ?? sweep.error("error: required option '-o, --out <dir>' not specified");

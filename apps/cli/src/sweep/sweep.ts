@@ -5,7 +5,7 @@
  * interrupted ones from their checkpoints.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Device } from '@ns/graph';
@@ -27,6 +27,8 @@ export interface SweepOptions {
   readonly entry: string;
   /** Status lines (stderr by default). */
   readonly log: (line: string) => void;
+  /** Seconds between lines on the running trials' progress (default 60; 0 = none). */
+  readonly statusEvery?: number;
 }
 
 export interface SweepOutcome {
@@ -59,6 +61,24 @@ function minutes(seconds: number): string {
   return seconds < 90 ? `${seconds.toFixed(0)} s` : `${(seconds / 60).toFixed(1)} min`;
 }
 
+/** `id step 1200/4000`, or `id evaluating` once training is done: from the trial's own files. */
+function progressOf(sweepDir: string, id: string, grid: SweepGrid): string {
+  const dir = trialDir(sweepDir, id);
+  if (existsSync(join(dir, 'trained.json'))) return `${id} evaluating`;
+  const metrics = join(dir, 'metrics.jsonl');
+  if (!existsSync(metrics)) return `${id} starting`;
+  const text = readFileSync(metrics, 'utf8').trimEnd();
+  const last = text.slice(text.lastIndexOf('\n') + 1);
+  let step = 0;
+  try {
+    step = last === '' ? 0 : (JSON.parse(last) as { step: number }).step;
+  } catch {
+    return `${id} running`; // caught the line half-written
+  }
+  const total = 'steps' in grid.budget ? grid.budget.steps : undefined;
+  return `${id} step ${step}${total === undefined ? '' : `/${total}`}`;
+}
+
 export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const grid = settleGrid(o.out, o.grid);
   const trials = expandTrials(grid);
@@ -87,13 +107,26 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const failed: SweepOutcome['failed'] = [];
   let finished = count('done');
   const started = performance.now();
+  const running = new Set<string>();
+  const statusEvery = o.statusEvery ?? 60;
+  const ticker =
+    statusEvery > 0
+      ? setInterval(() => {
+          if (running.size > 0)
+            o.log(`  ${[...running].map((id) => progressOf(o.out, id, grid)).join('; ')}`);
+        }, statusEvery * 1000)
+      : undefined;
+  ticker?.unref();
   try {
     await runPool(
       pending,
       o.jobs,
       async (trial) => {
         o.log(`start ${trial.id}${states.get(trial.id) === 'resume' ? ' (resuming)' : ''}`);
-        const code = await runTrialProcess(o, trial, threads);
+        running.add(trial.id);
+        const code = await runTrialProcess(o, trial, threads).finally(() =>
+          running.delete(trial.id),
+        );
         const result = readTrialResult(o.out, trial.id);
         const log = join(trialDir(o.out, trial.id), 'log.txt');
         if (code !== 0 && result === undefined && !stopping) {
@@ -111,6 +144,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       () => !stopping,
     );
   } finally {
+    clearInterval(ticker);
     process.off('SIGINT', onSigint);
   }
   const results: TrialResult[] = [];
