@@ -20,7 +20,9 @@ const metricSteps = (runDir: string) =>
   readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as { step: number; loss: number });
+    .map(
+      (line) => JSON.parse(line) as { step: number; loss: number; stepTime: number; lr: number },
+    );
 
 const tinyGrid = {
   data: 'mnist',
@@ -35,6 +37,20 @@ const tinyGrid = {
   train: { batch: 8, checkpointEvery: 4, warmup: 0 },
   eval: { samples: 16, reference: 64, steps: 4, batch: 16 },
 };
+
+/** A grid of one trial at `resolution` (patch size keeps 4×4 tokens), with `changes` applied. */
+function oneTrialGrid(root: string, resolution: number, changes: object): string {
+  const path = join(root, 'grid.json');
+  const grid = {
+    ...tinyGrid,
+    resolutions: [resolution],
+    patchSize: { [resolution]: resolution / 4 },
+    inputScales: [1],
+    ...changes,
+  };
+  writeFileSync(path, JSON.stringify(grid));
+  return path;
+}
 
 describe('ns sweep', () => {
   const root = temp();
@@ -124,26 +140,15 @@ describe('ns sweep', () => {
 
 test('a minutes budget stops each trial once its step time is spent, at a constant learning rate', async () => {
   const root = temp();
-  const gridFile = join(root, 'grid.json');
-  writeFileSync(
-    gridFile,
-    JSON.stringify({
-      ...tinyGrid,
-      resolutions: [16],
-      patchSize: { '16': 4 },
-      inputScales: [1],
-      budget: { minutes: 0.02 },
-      train: { batch: 8, checkpointEvery: 1000, warmup: 0 },
-    }),
-  );
+  const gridFile = oneTrialGrid(root, 16, {
+    budget: { minutes: 0.02 },
+    train: { batch: 8, checkpointEvery: 1000, warmup: 0 },
+  });
   const out = join(root, 'sweep');
   await ns('sweep', '--grid', gridFile, '--out', out, '--threads', '1');
   const trial = join(out, 'trials', 'r16-simple_linear-b1-s0');
   const result = readJson(join(trial, 'result.json'));
-  const lines = readFileSync(join(trial, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { step: number; stepTime: number; lr: number });
+  const lines = metricSteps(trial);
   const stepSeconds = lines.reduce((sum, line) => sum + line.stepTime, 0);
   expect(result.step).toBe(lines.length);
   expect(result.trainSeconds).toBeCloseTo(stepSeconds, 6);
@@ -156,16 +161,10 @@ test('a minutes budget stops each trial once its step time is spent, at a consta
 
 describe('ns sweep after SIGKILL', () => {
   const root = temp();
-  const grid = {
-    ...tinyGrid,
-    resolutions: [32],
-    patchSize: { '32': 8 },
-    inputScales: [1],
+  const gridFile = oneTrialGrid(root, 32, {
     budget: { steps: 150 },
     train: { batch: 8, checkpointEvery: 10, warmup: 0 },
-  };
-  const gridFile = join(root, 'grid.json');
-  writeFileSync(gridFile, JSON.stringify(grid));
+  });
   const id = 'r32-simple_linear-b1-s0';
 
   /** Starts a sweep in its own process group and kills the group once a checkpoint exists. */

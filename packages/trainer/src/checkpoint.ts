@@ -23,6 +23,11 @@ export interface CheckpointData {
 
 const stepName = (step: number) => `step-${String(step).padStart(8, '0')}`;
 
+/** The folder the checkpoint of `step` is (or will be) published as. */
+export function checkpointDir(runDir: string, step: number): string {
+  return join(runDir, 'checkpoints', stepName(step));
+}
+
 function toSafetensors(
   values: ReadonlyMap<string, ParamArray>,
   shapeOf: (name: string) => readonly number[],
@@ -73,7 +78,7 @@ export async function saveCheckpoint(
       2,
     ),
   );
-  const final = join(root, name);
+  const final = checkpointDir(runDir, data.step);
   await rm(final, { recursive: true, force: true }); // a re-save of the same step
   await publishFolder(temporary, final);
   await writeFileAtomic(join(root, 'LATEST'), `${name}\n`);

@@ -4,7 +4,12 @@
  */
 
 export { writeFileAtomic } from './atomic.js';
-export { type CheckpointData, loadLatestCheckpoint, saveCheckpoint } from './checkpoint.js';
+export {
+  type CheckpointData,
+  checkpointDir,
+  loadLatestCheckpoint,
+  saveCheckpoint,
+} from './checkpoint.js';
 export { DEFAULT_TRAIN_CONFIG, type TrainConfig, validateTrainConfig } from './config.js';
 export { type LrDecay, type LrSchedule, learningRate, parseDecay } from './lr.js';
 export { type MlpDenoiserOptions, mlpDenoiser } from './mlp-denoiser.js';

@@ -21,7 +21,7 @@ import {
 } from '@ns/graph';
 import { parseSchedule } from '@ns/schedules';
 import { writeFileAtomic } from './atomic.js';
-import { loadLatestCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { checkpointDir, loadLatestCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { type TrainConfig, validateTrainConfig } from './config.js';
 import { learningRate } from './lr.js';
 import type { DiffusionNet } from './net.js';
@@ -265,9 +265,12 @@ export async function* train(options: TrainOptions): AsyncGenerator<StepRecord, 
         imagesPerSecond: config.batch / stepTime,
       };
       const stopping = options.signal?.aborted === true || step === lastStep;
-      if (step % config.checkpointEvery === 0 || stopping)
-        record = { ...record, checkpoint: await save() };
+      const checkpointing = step % config.checkpointEvery === 0 || stopping;
+      if (checkpointing) record = { ...record, checkpoint: checkpointDir(runDir, step) };
+      // The line goes first: a crash before the checkpoint is complete leaves a line past the
+      // previous checkpoint, which resuming drops; the other order would lose this step's line.
       await appendMetrics(metricsPath, record);
+      if (checkpointing) await save();
       yield record;
       if (options.signal?.aborted) {
         // Aborted while the caller handled this record: make sure this step is saved.

@@ -1,14 +1,14 @@
 /** `ns train`: the paper's Algorithm 2 on a RIN preset and a data set, with progress and Ctrl-C. */
 import { datasetNames, loadDataset } from '@ns/data';
 import type { Device } from '@ns/graph';
-import { DEFAULT_TRAIN_CONFIG, parseDecay, rinNet, train } from '@ns/trainer';
+import { rinNet, train } from '@ns/trainer';
 import { type Command, Option } from 'commander';
 import { ProgressBar } from '../progress.js';
 import { batchSource } from '../run/batches.js';
 import { generate } from '../run/generate.js';
 import { writeLossChart } from '../run/loss-chart.js';
 import { modelForData } from '../run/model.js';
-import { loadWeights, type RunConfig, readRunConfig } from '../run/run-dir.js';
+import { loadWeights, makeRunConfig, type RunConfig, readRunConfig } from '../run/run-dir.js';
 import { integer, positiveNumber, probability } from './options.js';
 
 export interface TrainCommandOptions {
@@ -56,24 +56,11 @@ export async function runTrain(
     ...(o.limit === undefined ? {} : { limit: o.limit }),
   });
   const rin = modelForData(o.preset, dataset);
-  const config: RunConfig = {
-    ...DEFAULT_TRAIN_CONFIG,
-    seed: o.seed,
-    batch: o.batch,
-    steps: o.steps,
-    schedule: o.schedule,
-    inputScale: o.scale,
-    optimizer: o.optimizer,
-    lr: o.lr,
-    warmupSteps: o.warmup,
-    lrDecay: parseDecay(o.decay),
-    emaDecay: o.ema,
-    labelDropout: o.labelDropout,
-    selfCondRate: o.selfCondRate,
-    checkpointEvery: o.checkpointEvery,
-    model: { preset: o.preset, rin },
-    data: { name: dataset.name, count: dataset.count, licence: dataset.licence, flip: o.flip },
-  };
+  const config: RunConfig = makeRunConfig(
+    { ...o, inputScale: o.scale },
+    { preset: o.preset, rin },
+    dataset,
+  );
   if (o.resume) {
     // Continue with the saved configuration; only --steps may grow.
     const saved = readRunConfig(o.out);

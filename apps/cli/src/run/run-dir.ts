@@ -6,7 +6,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeSafetensors, type ParamArray } from '@ns/graph';
 import type { RinConfig } from '@ns/rin';
-import { exportEvalModel, loadLatestCheckpoint, rinNet, type TrainConfig } from '@ns/trainer';
+import {
+  DEFAULT_TRAIN_CONFIG,
+  exportEvalModel,
+  loadLatestCheckpoint,
+  parseDecay,
+  rinNet,
+  type TrainConfig,
+} from '@ns/trainer';
 
 export interface RunConfig extends TrainConfig {
   readonly model: { readonly preset: string; readonly rin: RinConfig };
@@ -15,6 +22,52 @@ export interface RunConfig extends TrainConfig {
     readonly count: number;
     readonly licence: string;
     readonly flip: boolean;
+  };
+}
+
+/** The knobs of a run as `ns train` and `ns sweep` take them (flag names, decay as text). */
+export type RunSettings = Pick<
+  TrainConfig,
+  | 'seed'
+  | 'batch'
+  | 'steps'
+  | 'schedule'
+  | 'inputScale'
+  | 'optimizer'
+  | 'lr'
+  | 'labelDropout'
+  | 'selfCondRate'
+  | 'checkpointEvery'
+> & {
+  readonly warmup: number;
+  /** 'cosine@r' or 'constant'. */
+  readonly decay: string;
+  readonly ema: number;
+  readonly flip: boolean;
+};
+
+export function makeRunConfig(
+  s: RunSettings,
+  model: RunConfig['model'],
+  data: { readonly name: string; readonly count: number; readonly licence: string },
+): RunConfig {
+  return {
+    ...DEFAULT_TRAIN_CONFIG,
+    seed: s.seed,
+    batch: s.batch,
+    steps: s.steps,
+    schedule: s.schedule,
+    inputScale: s.inputScale,
+    optimizer: s.optimizer,
+    lr: s.lr,
+    warmupSteps: s.warmup,
+    lrDecay: parseDecay(s.decay),
+    emaDecay: s.ema,
+    labelDropout: s.labelDropout,
+    selfCondRate: s.selfCondRate,
+    checkpointEvery: s.checkpointEvery,
+    model,
+    data: { name: data.name, count: data.count, licence: data.licence, flip: s.flip },
   };
 }
 

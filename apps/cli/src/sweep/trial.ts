@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { loadDataset } from '@ns/data';
 import type { Device } from '@ns/graph';
 import { parseRinConfig } from '@ns/rin';
-import { DEFAULT_TRAIN_CONFIG, loadLatestCheckpoint, parseDecay, rinNet, train } from '@ns/trainer';
+import { loadLatestCheckpoint, rinNet, train } from '@ns/trainer';
 import { batchSource } from '../run/batches.js';
 import { generate } from '../run/generate.js';
 import { readMetrics, writeLossChart } from '../run/loss-chart.js';
 import { modelForData } from '../run/model.js';
-import type { RunConfig } from '../run/run-dir.js';
+import { makeRunConfig, type RunConfig } from '../run/run-dir.js';
 import { distanceToReference, ensureReference } from './evaluate.js';
 import { readJson, readTrialResult, trialDir, writeJsonAtomic } from './folder.js';
 import { plannedSteps, type SweepGrid, type TrialSpec } from './grid.js';
@@ -36,25 +36,17 @@ export function trialRunConfig(
   const fitted = modelForData(grid.preset, data);
   const patchSize = grid.patchSize[String(trial.resolution)];
   const rin = patchSize === undefined ? fitted : parseRinConfig({ ...fitted, patchSize });
-  const t = grid.train;
-  return {
-    ...DEFAULT_TRAIN_CONFIG,
-    seed: trial.seed,
-    batch: t.batch,
-    steps: plannedSteps(grid.budget),
-    schedule: trial.schedule,
-    inputScale: trial.inputScale,
-    optimizer: t.optimizer,
-    lr: t.lr,
-    warmupSteps: t.warmup,
-    lrDecay: parseDecay(t.decay),
-    emaDecay: t.ema,
-    labelDropout: t.labelDropout,
-    selfCondRate: t.selfCondRate,
-    checkpointEvery: t.checkpointEvery,
-    model: { preset: grid.preset, rin },
-    data: { name: data.name, count: data.count, licence: data.licence, flip: t.flip },
-  };
+  return makeRunConfig(
+    {
+      ...grid.train,
+      seed: trial.seed,
+      steps: plannedSteps(grid.budget),
+      schedule: trial.schedule,
+      inputScale: trial.inputScale,
+    },
+    { preset: grid.preset, rin },
+    data,
+  );
 }
 
 /** Seconds of step time up to and including `step` (what a time budget counts). */
