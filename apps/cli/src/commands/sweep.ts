@@ -5,11 +5,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writePng } from '@ns/data';
 import type { Device } from '@ns/graph';
 import { type Command, Option } from 'commander';
 import { writeChart } from '../plot/index.js';
 import { lockTrial, readSweepGrid, readTrialResult } from '../sweep/folder.js';
-import { expandTrials, parseGrid } from '../sweep/grid.js';
+import { expandTrials, parseGrid, slug } from '../sweep/grid.js';
+import { sampleMosaic } from '../sweep/mosaic.js';
 import { sweepReport } from '../sweep/report.js';
 import { runSweep } from '../sweep/sweep.js';
 import { runTrial } from '../sweep/trial.js';
@@ -38,8 +40,38 @@ export async function writeSweepReport(
     await writeChart(spec, join(sweepDir, png.replace(/\.png$/, '.svg')));
   }
   const path = join(sweepDir, 'report.md');
-  writeFileSync(path, report.markdown);
+  writeFileSync(path, withSampleMosaics(sweepDir, results, report.markdown));
   return { path, trials: results.length };
+}
+
+/**
+ * Writes samples[-<schedule>].png (rows b, columns resolution; see sampleMosaic) and links them
+ * from the report, before its per-trial table.
+ */
+function withSampleMosaics(
+  sweepDir: string,
+  results: readonly TrialResult[],
+  markdown: string,
+): string {
+  const schedules = [...new Set(results.map((r) => r.schedule))];
+  const sections: string[] = [];
+  for (const schedule of schedules) {
+    const mosaic = sampleMosaic(sweepDir, results, schedule);
+    if (mosaic === undefined) continue;
+    const file = schedules.length === 1 ? 'samples.png' : `samples-${slug(schedule)}.png`;
+    writePng(join(sweepDir, file), mosaic);
+    const scales = [...new Set(results.map((r) => r.inputScale))].sort((a, b) => a - b);
+    const resolutions = [...new Set(results.map((r) => r.resolution))].sort((a, b) => a - b);
+    sections.push(
+      `![samples, ${schedule}](${file})\n\n${schedule}: rows b = ${scales.join(', ')} (top to bottom), columns ${resolutions.map((r) => `${r}×${r}`).join(', ')}; the first 16 evaluation samples of the lowest seed, all shown at 64×64.`,
+    );
+  }
+  if (sections.length === 0) return markdown;
+  const block = `## Samples\n\n${sections.join('\n\n')}\n\n`;
+  const trials = markdown.indexOf('## Trials');
+  return trials < 0
+    ? `${markdown}\n${block}`
+    : `${markdown.slice(0, trials)}${block}${markdown.slice(trials)}`;
 }
 
 interface SweepCommandOptions {

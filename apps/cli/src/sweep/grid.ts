@@ -53,6 +53,11 @@ export interface SweepGrid {
   /** Use only the first `limit` training images (keeps 128×128 copies in memory small). */
   readonly limit?: number;
   readonly preset: string;
+  /**
+   * RIN fields set on top of the preset (e.g. `{ "interfaceDim": 64 }`); image size, channels and
+   * classes always follow the data.
+   */
+  readonly model: Readonly<Record<string, unknown>>;
   /** Patch size per resolution (default: the preset's), e.g. to keep the token count fixed. */
   readonly patchSize: Readonly<Record<string, number>>;
   readonly resolutions: readonly number[];
@@ -245,6 +250,24 @@ function parseEval(value: unknown): EvalSettings {
   return settings;
 }
 
+/** Fields the data decides: a grid may not set them. */
+const DATA_FIELDS = ['imageSize', 'channels', 'numClasses', 'patchSize'];
+
+function parseModelOverrides(value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (!isObject(value)) throw new GridError('model', `expected an object, got ${describe(value)}`);
+  for (const key of Object.keys(value)) {
+    if (DATA_FIELDS.includes(key)) {
+      throw new GridError(
+        `model.${key}`,
+        key === 'patchSize' ? 'set it per resolution under patchSize' : 'follows the data',
+      );
+    }
+  }
+  // The full check (known fields, ranges, divisibility) happens per trial with parseRinConfig.
+  return { ...value };
+}
+
 const GRID_KEYS = [
   '$schema',
   'description',
@@ -252,6 +275,7 @@ const GRID_KEYS = [
   'heldOut',
   'limit',
   'preset',
+  'model',
   'patchSize',
   'resolutions',
   'schedules',
@@ -287,6 +311,7 @@ export function parseGrid(value: unknown): SweepGrid {
     heldOut: string(o['heldOut'], 'heldOut'),
     ...(o['limit'] === undefined ? {} : { limit: positiveInt(o['limit'], 'limit') }),
     preset: string(o['preset'], 'preset'),
+    model: parseModelOverrides(o['model']),
     patchSize,
     resolutions,
     schedules: list(o['schedules'] ?? ['simple_linear'], 'schedules', scheduleSpec),
@@ -299,7 +324,7 @@ export function parseGrid(value: unknown): SweepGrid {
 }
 
 /** Characters a spec may contain that do not belong in a folder name. */
-function slug(spec: string): string {
+export function slug(spec: string): string {
   return spec.replace(/[^A-Za-z0-9.-]+/g, '_');
 }
 

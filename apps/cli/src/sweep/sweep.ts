@@ -8,11 +8,13 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { loadDataset } from '@ns/data';
 import type { Device } from '@ns/graph';
 import { ensureReference } from './evaluate.js';
 import { readTrialResult, settleGrid, type TrialState, trialDir, trialState } from './folder.js';
 import { expandTrials, type SweepGrid, type TrialSpec } from './grid.js';
 import { runPool, threadsPerJob } from './pool.js';
+import { trialModel } from './trial.js';
 import type { TrialResult } from './types.js';
 
 export interface SweepOptions {
@@ -61,6 +63,24 @@ function minutes(seconds: number): string {
   return seconds < 90 ? `${seconds.toFixed(0)} s` : `${(seconds / 60).toFixed(1)} min`;
 }
 
+/**
+ * Builds every resolution's RIN before anything trains, so a bad `model` or `patchSize` fails at
+ * once, and warns where a token is narrower than its patch: an ε-predicting RIN must write every
+ * pixel of the patch back out of one token, and with fewer dimensions than pixels its loss stalls.
+ */
+function checkModels(grid: SweepGrid, log: (line: string) => void): void {
+  const geometry = loadDataset(grid.heldOut, { limit: 1 });
+  for (const resolution of grid.resolutions) {
+    const rin = trialModel(grid, resolution, geometry);
+    const pixels = rin.patchSize * rin.patchSize * rin.channels;
+    if (rin.interfaceDim < pixels) {
+      log(
+        `warning: at ${resolution}×${resolution} a ${rin.patchSize}×${rin.patchSize} patch has ${pixels} values but the interface tokens only ${rin.interfaceDim} dimensions; the model cannot write its prediction back (raise model.interfaceDim or lower patchSize)`,
+      );
+    }
+  }
+}
+
 /** `id step 1200/4000`, or `id evaluating` once training is done: from the trial's own files. */
 function progressOf(sweepDir: string, id: string, grid: SweepGrid): string {
   const dir = trialDir(sweepDir, id);
@@ -91,6 +111,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       `${count('running elsewhere') > 0 ? `, ${count('running elsewhere')} running elsewhere` : ''}` +
       `; ${o.jobs} job${o.jobs > 1 ? 's' : ''} × ${threads} thread${threads > 1 ? 's' : ''}`,
   );
+  checkModels(grid, o.log);
   // Reference statistics first, once per resolution, so parallel trials only read them.
   for (const resolution of new Set(pending.map((t) => t.resolution))) {
     await ensureReference(o.out, grid, resolution, threads * o.jobs);

@@ -6,9 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadDataset } from '@ns/data';
+import { type Dataset, loadDataset } from '@ns/data';
 import type { Device } from '@ns/graph';
-import { parseRinConfig } from '@ns/rin';
+import { parseRinConfig, type RinConfig } from '@ns/rin';
 import { loadLatestCheckpoint, rinNet, train } from '@ns/trainer';
 import { batchSource } from '../run/batches.js';
 import { generate } from '../run/generate.js';
@@ -27,15 +27,24 @@ interface TrainedRecord {
   readonly finalLoss: number;
 }
 
-/** The run configuration of a trial: the grid's settings at the trial's coordinates. */
-export function trialRunConfig(
+/** The RIN a grid trains at `resolution` on data with these channels and classes. */
+export function trialModel(
   grid: SweepGrid,
-  trial: TrialSpec,
-  data: Parameters<typeof modelForData>[1] & { name: string; count: number; licence: string },
-): RunConfig {
-  const fitted = modelForData(grid.preset, data);
-  const patchSize = grid.patchSize[String(trial.resolution)];
-  const rin = patchSize === undefined ? fitted : parseRinConfig({ ...fitted, patchSize });
+  resolution: number,
+  data: { readonly channels: 1 | 3; readonly numClasses: number },
+): RinConfig {
+  const fitted = modelForData(grid.preset, { ...data, height: resolution, width: resolution });
+  const patchSize = grid.patchSize[String(resolution)];
+  return parseRinConfig({
+    ...fitted,
+    ...grid.model,
+    ...(patchSize === undefined ? {} : { patchSize }),
+  });
+}
+
+/** The run configuration of a trial: the grid's settings at the trial's coordinates. */
+export function trialRunConfig(grid: SweepGrid, trial: TrialSpec, data: Dataset): RunConfig {
+  const rin = trialModel(grid, trial.resolution, data);
   return makeRunConfig(
     {
       ...grid.train,
