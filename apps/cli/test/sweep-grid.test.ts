@@ -11,6 +11,7 @@ import {
   type SweepGrid,
 } from '../src/sweep/grid';
 import { runPool, threadsPerJob } from '../src/sweep/pool';
+import { trialModel } from '../src/sweep/trial-model';
 
 const minimal = {
   data: 'mnist',
@@ -27,6 +28,7 @@ describe('parseGrid', () => {
       data: 'mnist',
       heldOut: 'mnist-test',
       preset: 'tiny',
+      model: {},
       patchSize: {},
       resolutions: [32, 64],
       schedules: ['simple_linear'],
@@ -70,6 +72,9 @@ describe('parseGrid', () => {
     [{ ...minimal, eval: { samples: 1 } }, 'grid: eval: samples and reference need at least 2'],
     [{ ...minimal, data: '' }, 'grid: data: expected a non-empty string, got ""'],
     [[1, 2], 'grid: grid: expected an object, got [1,2]'],
+    [{ ...minimal, model: { imageSize: 32 } }, 'grid: model.imageSize: follows the data'],
+    [{ ...minimal, model: { patchSize: 2 } }, 'grid: model.patchSize: set it per resolution'],
+    [{ ...minimal, model: 3 }, 'grid: model: expected an object, got 3'],
   ])('refuses %j', (value, message) => {
     expect(() => parseGrid(value)).toThrow(message);
   });
@@ -107,6 +112,35 @@ describe('expandTrials', () => {
   test('two specs that map to the same folder name are refused', () => {
     const grid = parseGrid({ ...minimal, schedules: ['cosine@0.2,1,1', 'cosine@0.2,1, 1'] });
     expect(() => expandTrials(grid)).toThrow('give the same folder name r32-cosine_0.2_1_1-b1-s0');
+  });
+});
+
+describe('trialModel', () => {
+  test("the preset, then the grid's overrides, then the resolution's patch size; data decides the rest", () => {
+    const grid = parseGrid({
+      ...minimal,
+      model: { interfaceDim: 96 },
+      patchSize: { '32': 4, '64': 8 },
+    });
+    const at64 = trialModel(grid, 64, { channels: 1, numClasses: 10 });
+    expect(at64).toMatchObject({
+      imageSize: 64,
+      channels: 1,
+      numClasses: 10,
+      patchSize: 8,
+      interfaceDim: 96,
+      latents: 8, // the tiny preset's
+    });
+    expect(trialModel(grid, 32, { channels: 3, numClasses: 0 })).toMatchObject({
+      imageSize: 32,
+      channels: 3,
+      patchSize: 4,
+    });
+  });
+
+  test("an override the RIN cannot build is refused with the RIN's reason", () => {
+    const grid = parseGrid({ ...minimal, model: { interfaceDim: 33 } });
+    expect(() => trialModel(grid, 32, { channels: 1, numClasses: 10 })).toThrow('interfaceDim');
   });
 });
 

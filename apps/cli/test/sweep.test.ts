@@ -79,8 +79,12 @@ describe('ns sweep', () => {
     expect(stdout).toBe(`report: ${join(out, 'report.md')} (4 trials)\n`);
     const lines = stderr.trim().split('\n');
     expect(lines[0]).toBe('4 trials: 0 done, 0 to resume, 4 new; 2 jobs × 1 thread');
+    // The tiny preset's 32-d tokens are narrower than an 8×8 patch at 32 px, not a 4×4 at 16.
+    expect(lines[1]).toBe(
+      'warning: at 32×32 a 8×8 patch has 64 values but the interface tokens only 32 dimensions; the model cannot write its prediction back (raise model.interfaceDim or lower patchSize)',
+    );
     // Two trials start before the first one finishes.
-    expect(lines.slice(1, 3).every((line) => line.startsWith('start '))).toBe(true);
+    expect(lines.slice(2, 4).every((line) => line.startsWith('start '))).toBe(true);
     expect(lines.filter((line) => /^\[\d\/4\] /.test(line))).toHaveLength(4);
 
     for (const id of trials) {
@@ -116,6 +120,11 @@ describe('ns sweep', () => {
     for (const id of trials) expect(report).toContain(`| ${id} |`);
     expect(decodePng(readFileSync(join(out, 'metric-vs-b.png'))).width).toBeGreaterThan(400);
     expect(readFileSync(join(out, 'logsnr.svg'), 'utf8')).toContain('b=0.5');
+    // Rows b = 0.5, 1 × columns 16, 32 px of 4×4 samples at 64 px (1 px gaps), 8 px apart.
+    const mosaic = decodePng(readFileSync(join(out, 'samples.png')));
+    const block = 4 * 64 + 5;
+    expect([mosaic.width, mosaic.height]).toEqual([2 * block + 3 * 8, 2 * block + 3 * 8]);
+    expect(report).toContain('![samples, simple_linear](samples.png)');
   });
 
   it('skips finished trials when run again, and `sweep report` rewrites the report', async () => {

@@ -74,6 +74,9 @@ function withSampleMosaics(
     : `${markdown.slice(0, trials)}${block}${markdown.slice(trials)}`;
 }
 
+const reportLine = (r: { path: string; trials: number }) =>
+  `report: ${r.path} (${r.trials} trial${r.trials === 1 ? '' : 's'})\n`;
+
 interface SweepCommandOptions {
   grid?: string;
   out?: string;
@@ -131,7 +134,7 @@ from their checkpoints. A grid may grow (more seeds, scales, resolutions, schedu
     });
     if (outcome.results.length > 0) {
       const report = await writeSweepReport(out);
-      process.stdout.write(`report: ${report.path} (${report.trials} trials)\n`);
+      process.stdout.write(reportLine(report));
     }
     if (outcome.unfinished.length > 0) {
       process.stderr.write(
@@ -153,7 +156,7 @@ from their checkpoints. A grid may grow (more seeds, scales, resolutions, schedu
     .argument('<dir>', 'sweep folder')
     .action(async (dir: string) => {
       const report = await writeSweepReport(dir);
-      process.stdout.write(`report: ${report.path} (${report.trials} trials)\n`);
+      process.stdout.write(reportLine(report));
     });
 
   const trial = sweep

@@ -14,7 +14,7 @@ import { ensureReference } from './evaluate.js';
 import { readTrialResult, settleGrid, type TrialState, trialDir, trialState } from './folder.js';
 import { expandTrials, type SweepGrid, type TrialSpec } from './grid.js';
 import { runPool, threadsPerJob } from './pool.js';
-import { trialModel } from './trial.js';
+import { trialModel } from './trial-model.js';
 import type { TrialResult } from './types.js';
 
 export interface SweepOptions {

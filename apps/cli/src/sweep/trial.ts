@@ -8,16 +8,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Dataset, loadDataset } from '@ns/data';
 import type { Device } from '@ns/graph';
-import { parseRinConfig, type RinConfig } from '@ns/rin';
 import { loadLatestCheckpoint, rinNet, train } from '@ns/trainer';
 import { batchSource } from '../run/batches.js';
 import { generate } from '../run/generate.js';
 import { readMetrics, writeLossChart } from '../run/loss-chart.js';
-import { modelForData } from '../run/model.js';
 import { makeRunConfig, type RunConfig } from '../run/run-dir.js';
 import { distanceToReference, ensureReference } from './evaluate.js';
 import { readJson, readTrialResult, trialDir, writeJsonAtomic } from './folder.js';
 import { plannedSteps, type SweepGrid, type TrialSpec } from './grid.js';
+import { trialModel } from './trial-model.js';
 import type { TrialResult } from './types.js';
 
 /** Written when training reached the budget; evaluation may still be missing. */
@@ -25,21 +24,6 @@ interface TrainedRecord {
   readonly step: number;
   readonly trainSeconds: number;
   readonly finalLoss: number;
-}
-
-/** The RIN a grid trains at `resolution` on data with these channels and classes. */
-export function trialModel(
-  grid: SweepGrid,
-  resolution: number,
-  data: { readonly channels: 1 | 3; readonly numClasses: number },
-): RinConfig {
-  const fitted = modelForData(grid.preset, { ...data, height: resolution, width: resolution });
-  const patchSize = grid.patchSize[String(resolution)];
-  return parseRinConfig({
-    ...fitted,
-    ...grid.model,
-    ...(patchSize === undefined ? {} : { patchSize }),
-  });
 }
 
 /** The run configuration of a trial: the grid's settings at the trial's coordinates. */
