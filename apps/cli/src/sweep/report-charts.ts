@@ -4,7 +4,7 @@
  */
 import { autoRange, type ChartSpec, type SeriesSpec } from '../plot/index.js';
 import { scaledSchedule } from '../schedule/sample.js';
-import type { SweepGrid } from './report.js';
+import type { ResultTable } from './result-table.js';
 
 /** Same t resolution as `ns schedule plot`. */
 const POINTS = 401;
@@ -24,7 +24,7 @@ export const resolutionLabel = (resolution: number): string => `${resolution}×$
  * first, solid use) come a short solid tick at each mean, which keeps a lone cell visible where a
  * line has nothing to join, and a dashed vertical bar from the lowest to the highest seed.
  */
-export function metricVsScaleChart(grid: SweepGrid): ChartSpec {
+export function metricVsScaleChart(grid: ResultTable): ChartSpec {
   // Shared axes so the panels (schedules) compare by eye.
   const xRange = autoRange(grid.scales);
   const tick = MEAN_TICK * (xRange.max - xRange.min);
@@ -71,7 +71,7 @@ export function metricVsScaleChart(grid: SweepGrid): ChartSpec {
  * One panel per schedule with logSNR(t) = ln(b²γ/(1 − γ)) for each b swept with it. Series are
  * named by b alone so a b has the same colour in every panel.
  */
-export function logSnrChart(grid: SweepGrid): ChartSpec {
+export function logSnrChart(grid: ResultTable): ChartSpec {
   const t = Float64Array.from({ length: POINTS }, (_, i) => i / (POINTS - 1));
   const panels = grid.schedules.map((schedule) => {
     const scales = grid.scales.filter((b) =>

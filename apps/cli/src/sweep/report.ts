@@ -6,6 +6,7 @@
  */
 import type { ChartSpec } from '../plot/index.js';
 import { logSnrChart, metricVsScaleChart, resolutionLabel } from './report-charts.js';
+import { type Cell, type ResultTable, tabulateResults } from './result-table.js';
 import type { TrialResult } from './types.js';
 
 export interface SweepReport {
@@ -23,39 +24,11 @@ export interface SweepReportOptions {
   readonly chartFiles?: { readonly metricVsScale: string; readonly logSnr: string };
 }
 
-/** All seeds of one (resolution, schedule, b) cell of the grid. */
-export interface Cell {
-  readonly resolution: number;
-  readonly schedule: string;
-  readonly inputScale: number;
-  /** Metric values in seed order. */
-  readonly values: readonly number[];
-  readonly mean: number;
-  /** Sample standard deviation (n − 1); undefined with a single seed. */
-  readonly sd: number | undefined;
-  readonly min: number;
-  readonly max: number;
-}
-
-/** The trials grouped into cells, with the axes of the grid in report order. */
-export interface SweepGrid {
-  readonly metric: string;
-  readonly resolutions: readonly number[];
-  /** In order of first appearance, so the caller's (sweep config's) order is kept. */
-  readonly schedules: readonly string[];
-  readonly scales: readonly number[];
-  readonly seeds: readonly number[];
-  readonly cells: readonly Cell[];
-  /** Trials sorted by resolution, schedule, b, seed. */
-  readonly trials: readonly TrialResult[];
-  cell(resolution: number, schedule: string, inputScale: number): Cell | undefined;
-}
-
 export function sweepReport(
   results: readonly TrialResult[],
   options: SweepReportOptions = {},
 ): SweepReport {
-  const grid = sweepGrid(results);
+  const grid = tabulateResults(results);
   const sections = [
     intro(grid, options.title),
     scaleTable(grid),
@@ -69,91 +42,6 @@ export function sweepReport(
     metricVsScale: metricVsScaleChart(grid),
     logSnr: logSnrChart(grid),
   };
-}
-
-const cellKey = (resolution: number, schedule: string, inputScale: number): string =>
-  JSON.stringify([resolution, schedule, inputScale]);
-
-/** Validates the results and groups them into cells. Throws on anything a report cannot compare. */
-export function sweepGrid(results: readonly TrialResult[]): SweepGrid {
-  const first = results[0];
-  if (first === undefined) throw new Error('sweepReport: no trial results to report');
-  const metric = first.metric;
-  const seen = new Map<string, string>();
-  for (const r of results) {
-    if (r.metric !== metric) {
-      throw new Error(
-        `sweepReport: trials measure different metrics (${metric} in ${first.id}, ` +
-          `${r.metric} in ${r.id}); a report compares one metric`,
-      );
-    }
-    if (!Number.isFinite(r.value)) {
-      throw new Error(`sweepReport: trial ${r.id} has a non-finite ${metric} (${r.value})`);
-    }
-    if (!(Number.isInteger(r.resolution) && r.resolution > 0)) {
-      throw new Error(`sweepReport: trial ${r.id} has resolution ${r.resolution}`);
-    }
-    if (!(Number.isFinite(r.inputScale) && r.inputScale > 0)) {
-      throw new Error(`sweepReport: trial ${r.id} has input scale ${r.inputScale}`);
-    }
-    // Two results for one seed would weight that seed twice in the mean and shrink the sd.
-    const key = JSON.stringify([r.resolution, r.schedule, r.inputScale, r.seed]);
-    const other = seen.get(key);
-    if (other !== undefined) {
-      throw new Error(
-        `sweepReport: trials ${other} and ${r.id} are the same grid point (resolution ` +
-          `${r.resolution}, ${r.schedule}, b=${r.inputScale}, seed ${r.seed})`,
-      );
-    }
-    seen.set(key, r.id);
-  }
-
-  const ascending = (values: Iterable<number>) => [...new Set(values)].sort((a, b) => a - b);
-  const resolutions = ascending(results.map((r) => r.resolution));
-  const schedules = [...new Set(results.map((r) => r.schedule))];
-  const scales = ascending(results.map((r) => r.inputScale));
-  const scheduleOrder = (s: string) => schedules.indexOf(s);
-  const trials = [...results].sort(
-    (a, b) =>
-      a.resolution - b.resolution ||
-      scheduleOrder(a.schedule) - scheduleOrder(b.schedule) ||
-      a.inputScale - b.inputScale ||
-      a.seed - b.seed,
-  );
-
-  const groups = new Map<string, TrialResult[]>();
-  for (const t of trials) {
-    const key = cellKey(t.resolution, t.schedule, t.inputScale);
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [t]);
-    else group.push(t);
-  }
-  const byKey = new Map<string, Cell>();
-  for (const [key, group] of groups) {
-    const { resolution, schedule, inputScale } = group[0]!;
-    byKey.set(key, { resolution, schedule, inputScale, ...statistics(group.map((t) => t.value)) });
-  }
-  return {
-    metric,
-    resolutions,
-    schedules,
-    scales,
-    seeds: ascending(results.map((r) => r.seed)),
-    cells: [...byKey.values()],
-    trials,
-    cell: (resolution, schedule, inputScale) =>
-      byKey.get(cellKey(resolution, schedule, inputScale)),
-  };
-}
-
-function statistics(
-  values: readonly number[],
-): Pick<Cell, 'values' | 'mean' | 'sd' | 'min' | 'max'> {
-  const n = values.length;
-  const mean = values.reduce((a, v) => a + v, 0) / n;
-  const sd =
-    n >= 2 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : undefined;
-  return { values, mean, sd, min: Math.min(...values), max: Math.max(...values) };
 }
 
 // --- number and cell formatting -------------------------------------------------------------
@@ -181,7 +69,7 @@ function formatMeanSd(cell: Cell): string {
 const escapeCell = (text: string): string => text.replaceAll('|', '\\|');
 const MISSING = '–';
 
-function maxSeeds(grid: SweepGrid): number {
+function maxSeeds(grid: ResultTable): number {
   return Math.max(...grid.cells.map((c) => c.values.length));
 }
 
@@ -223,7 +111,7 @@ function tableFromColumns(
 
 // --- sections -------------------------------------------------------------------------------
 
-function intro(grid: SweepGrid, title: string | undefined): string {
+function intro(grid: ResultTable, title: string | undefined): string {
   const counts = grid.cells.map((c) => c.values.length);
   const [fewest, most] = [Math.min(...counts), Math.max(...counts)];
   let cells: string;
@@ -244,7 +132,7 @@ function intro(grid: SweepGrid, title: string | undefined): string {
 }
 
 /** Table 4: rows b, columns resolution (× schedule when there are several). */
-function scaleTable(grid: SweepGrid): string {
+function scaleTable(grid: ResultTable): string {
   const several = grid.schedules.length > 1;
   const fullN = maxSeeds(grid);
   const columns = grid.resolutions.flatMap((resolution) =>
@@ -264,7 +152,7 @@ function scaleTable(grid: SweepGrid): string {
 }
 
 /** Table 3: rows schedule, columns resolution, one table per b that more than one schedule ran. */
-function scheduleTables(grid: SweepGrid): string[] {
+function scheduleTables(grid: ResultTable): string[] {
   if (grid.schedules.length < 2) return [];
   const fullN = maxSeeds(grid);
   return grid.scales.flatMap((b) => {
@@ -292,7 +180,7 @@ interface Optimum {
 }
 
 /** The lowest-mean b of one (resolution, schedule) and whether seed noise could reverse it. */
-function optimum(grid: SweepGrid, resolution: number, schedule: string): Optimum | undefined {
+function optimum(grid: ResultTable, resolution: number, schedule: string): Optimum | undefined {
   const cells = grid.scales
     .map((b) => grid.cell(resolution, schedule, b))
     .filter((c): c is Cell => c !== undefined);
@@ -310,7 +198,7 @@ function optimum(grid: SweepGrid, resolution: number, schedule: string): Optimum
   return { resolution, best, runnerUp, resolved };
 }
 
-function optimumLine(grid: SweepGrid, o: Optimum, schedule: string): string {
+function optimumLine(grid: ResultTable, o: Optimum, schedule: string): string {
   const label =
     grid.schedules.length > 1
       ? `${resolutionLabel(o.resolution)} · ${schedule}`
@@ -331,7 +219,7 @@ function optimumLine(grid: SweepGrid, o: Optimum, schedule: string): string {
 }
 
 /** One sentence on how the optimum b moves with resolution, from the numbers alone. */
-function trendLine(grid: SweepGrid, optima: readonly Optimum[], schedule: string): string {
+function trendLine(grid: ResultTable, optima: readonly Optimum[], schedule: string): string {
   const subject = `Trend${grid.schedules.length > 1 ? ` (${schedule})` : ''}`;
   const compared = optima.filter((o) => o.resolved !== 'single');
   if (compared.length < 2) {
@@ -357,7 +245,7 @@ function trendLine(grid: SweepGrid, optima: readonly Optimum[], schedule: string
   return `${subject}: the optimum b ${verdict} (${path})${caveat}.`;
 }
 
-function optimumSection(grid: SweepGrid): string {
+function optimumSection(grid: ResultTable): string {
   const lines = [`## Optimum input scale b (lowest mean ${grid.metric})`, ''];
   const trends: string[] = [];
   for (const schedule of grid.schedules) {
@@ -371,7 +259,7 @@ function optimumSection(grid: SweepGrid): string {
 }
 
 function chartSection(
-  grid: SweepGrid,
+  grid: ResultTable,
   files: NonNullable<SweepReportOptions['chartFiles']>,
 ): string {
   return [
@@ -386,7 +274,7 @@ function chartSection(
 }
 
 /** Every trial, so the per-seed values behind each mean stay visible. */
-function trialTable(grid: SweepGrid): string {
+function trialTable(grid: ResultTable): string {
   const header = [
     'id',
     'resolution',
