@@ -38,6 +38,14 @@ const tinyGrid = {
   eval: { samples: 16, reference: 64, steps: 4, batch: 16 },
 };
 
+async function waitFor(path: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`${path} did not appear within a minute`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** A grid of one trial at `resolution` (patch size keeps 4×4 tokens), with `changes` applied. */
 function oneTrialGrid(root: string, resolution: number, changes: object): string {
   const path = join(root, 'grid.json');
@@ -184,15 +192,44 @@ describe('ns sweep after SIGKILL', () => {
       { detached: true, stdio: 'ignore' },
     );
     const latest = join(out, 'trials', id, 'checkpoints', 'LATEST');
-    const deadline = Date.now() + 60_000;
-    while (!existsSync(latest)) {
-      if (Date.now() > deadline) throw new Error('no checkpoint within a minute');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitFor(latest);
     process.kill(-child.pid!, 'SIGKILL');
     await new Promise((resolve) => child.on('exit', resolve));
     return Number(/(\d+)/.exec(readFileSync(latest, 'utf8'))![1]);
   }
+
+  it('passes SIGTERM on to the running trial, which checkpoints, unlocks and stops', async () => {
+    const out = join(root, 'terminated');
+    const child = spawn(process.execPath, [
+      bin,
+      'sweep',
+      '--grid',
+      gridFile,
+      '--out',
+      out,
+      '--threads',
+      '1',
+    ]);
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    const trial = join(out, 'trials', id);
+    await waitFor(join(trial, 'checkpoints', 'LATEST'));
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(3);
+    expect(stderr).toContain('stopping: no new trials');
+    expect(stderr).toContain(`1 unfinished (${id}); run the same command again to continue`);
+    expect(readFileSync(join(trial, 'log.txt'), 'utf8')).toContain('interrupted: checkpointing');
+    expect(existsSync(join(trial, 'lock.json'))).toBe(false);
+    // Stopped at a checkpoint of its own: every logged step is saved.
+    const saved = Number(
+      /(\d+)/.exec(readFileSync(join(trial, 'checkpoints', 'LATEST'), 'utf8'))![1],
+    );
+    expect(metricSteps(trial)).toHaveLength(saved);
+    expect(saved).toBeLessThan(150);
+  });
 
   it('resumes the killed trial from its checkpoint and ends as an uninterrupted one', async () => {
     const out = join(root, 'killed');

@@ -116,7 +116,8 @@ A grid (every key but data, heldOut, preset, resolutions and budget has a defaul
               "steps": 50, "seed": 0, "features": "mnist" }
   }
 Run the same command again to continue: finished trials are skipped, interrupted ones resume
-from their checkpoints. A grid may grow (more seeds, scales, resolutions, schedules).`,
+from their checkpoints. A grid may grow (more seeds, scales, resolutions, schedules).
+Exit status: 0 all trials done, 1 a trial failed, 3 trials left unfinished (interrupted).`,
   );
   addDeviceOptions(sweep).action(async (o: SweepCommandOptions) => {
     // Not a requiredOption: commander would demand it of the `report` and `trial` subcommands too.
@@ -137,6 +138,7 @@ from their checkpoints. A grid may grow (more seeds, scales, resolutions, schedu
       process.stdout.write(reportLine(report));
     }
     if (outcome.unfinished.length > 0) {
+      process.exitCode = 3; // as an interrupted `ns sweep trial`: not failed, not done
       process.stderr.write(
         `${outcome.unfinished.length} unfinished (${outcome.unfinished.join(', ')}); run the same command again to continue\n`,
       );

@@ -4,7 +4,7 @@
  * sweep. The sweep folder is the whole state: run it again to skip finished trials and resume
  * interrupted ones from their checkpoints.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,7 @@ function runTrialProcess(
   o: SweepOptions,
   trial: TrialSpec,
   threads: number,
+  children: Set<ChildProcess>,
 ): Promise<number | null> {
   const dir = trialDir(o.out, trial.id);
   mkdirSync(dir, { recursive: true });
@@ -53,10 +54,11 @@ function runTrialProcess(
   args.push('--device', o.device);
   const child = spawn(process.execPath, args, { stdio: ['ignore', log, log] });
   closeSync(log);
-  return new Promise((resolve, reject) => {
+  children.add(child);
+  return new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code) => resolve(code));
-  });
+  }).finally(() => children.delete(child));
 }
 
 function minutes(seconds: number): string {
@@ -124,6 +126,13 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     stopping = true;
     o.log('stopping: no new trials; running ones checkpoint and stop (run again to resume)');
   };
+  const children = new Set<ChildProcess>();
+  // `kill <pid>` reaches only this process: pass it on as the interrupt the trials handle.
+  const onSigterm = () => {
+    onSigint();
+    for (const child of children) child.kill('SIGINT');
+  };
+  process.on('SIGTERM', onSigterm);
   process.on('SIGINT', onSigint);
   const failed: SweepOutcome['failed'] = [];
   let finished = count('done');
@@ -145,7 +154,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       async (trial) => {
         o.log(`start ${trial.id}${states.get(trial.id) === 'resume' ? ' (resuming)' : ''}`);
         running.add(trial.id);
-        const code = await runTrialProcess(o, trial, threads).finally(() =>
+        const code = await runTrialProcess(o, trial, threads, children).finally(() =>
           running.delete(trial.id),
         );
         const result = readTrialResult(o.out, trial.id);
@@ -167,6 +176,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   } finally {
     clearInterval(ticker);
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
   const results: TrialResult[] = [];
   const unfinished: string[] = [];
