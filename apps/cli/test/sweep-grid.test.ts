@@ -169,15 +169,17 @@ describe('growing a sweep', () => {
     ).toBe('its settings differ');
   });
 
-  test('settleGrid saves the first grid, continues without one, and names the change it refuses', () => {
+  test('settleGrid saves the first grid, continues without one, and names the change it refuses', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'ns-sweep-grid-')), 'sweep');
-    expect(() => settleGrid(dir, undefined)).toThrow('pass --grid grid.json to start the sweep');
-    expect(settleGrid(dir, saved)).toEqual(saved);
-    expect(settleGrid(dir, undefined)).toEqual(saved);
+    await expect(settleGrid(dir, undefined)).rejects.toThrow(
+      'pass --grid grid.json to start the sweep',
+    );
+    expect(await settleGrid(dir, saved)).toEqual(saved);
+    expect(await settleGrid(dir, undefined)).toEqual(saved);
     const grown = parseGrid({ ...minimal, inputScales: [0.5, 1], seeds: [0, 1] });
-    expect(settleGrid(dir, grown).seeds).toEqual([0, 1]);
-    expect(settleGrid(dir, undefined).seeds).toEqual([0, 1]);
-    expect(() => settleGrid(dir, saved)).toThrow(
+    expect((await settleGrid(dir, grown)).seeds).toEqual([0, 1]);
+    expect((await settleGrid(dir, undefined)).seeds).toEqual([0, 1]);
+    await expect(settleGrid(dir, saved)).rejects.toThrow(
       `was started with another grid (${join(dir, 'grid.json')}): seeds lost 1.`,
     );
   });

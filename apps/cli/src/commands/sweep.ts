@@ -3,10 +3,11 @@
  * and 4) as a grid of ordinary training runs, each sampled and measured the same way;
  * `ns sweep report DIR` turns the finished trials into tables and plots.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePng } from '@ns/data';
 import type { Device } from '@ns/graph';
+import { writeFileAtomic } from '@ns/trainer';
 import { type Command, Option } from 'commander';
 import { writeChart } from '../plot/index.js';
 import { lockTrial, readSweepGrid, readTrialResult } from '../sweep/folder.js';
@@ -40,7 +41,7 @@ export async function writeSweepReport(
     await writeChart(spec, join(sweepDir, png.replace(/\.png$/, '.svg')));
   }
   const path = join(sweepDir, 'report.md');
-  writeFileSync(path, withSampleMosaics(sweepDir, results, report.markdown));
+  await writeFileAtomic(path, withSampleMosaics(sweepDir, results, report.markdown));
   return { path, trials: results.length };
 }
 
@@ -54,14 +55,14 @@ function withSampleMosaics(
   markdown: string,
 ): string {
   const schedules = [...new Set(results.map((r) => r.schedule))];
+  const scales = [...new Set(results.map((r) => r.inputScale))].sort((a, b) => a - b);
+  const resolutions = [...new Set(results.map((r) => r.resolution))].sort((a, b) => a - b);
   const sections: string[] = [];
   for (const schedule of schedules) {
     const mosaic = sampleMosaic(sweepDir, results, schedule);
     if (mosaic === undefined) continue;
     const file = schedules.length === 1 ? 'samples.png' : `samples-${slug(schedule)}.png`;
     writePng(join(sweepDir, file), mosaic);
-    const scales = [...new Set(results.map((r) => r.inputScale))].sort((a, b) => a - b);
-    const resolutions = [...new Set(results.map((r) => r.resolution))].sort((a, b) => a - b);
     sections.push(
       `![samples, ${schedule}](${file})\n\n${schedule}: rows b = ${scales.join(', ')} (top to bottom), columns ${resolutions.map((r) => `${r}×${r}`).join(', ')}; the first 16 evaluation samples of the lowest seed, all shown at 64×64.`,
     );
@@ -178,7 +179,7 @@ Exit status: 0 all trials done, 1 a trial failed, 3 trials left unfinished (inte
       const grid = readSweepGrid(dir);
       const spec = expandTrials(grid).find((t) => t.id === id);
       if (spec === undefined) throw new Error(`${dir}: no trial ${id} in its grid`);
-      const unlock = lockTrial(dir, id);
+      const unlock = await lockTrial(dir, id);
       const controller = new AbortController();
       const onSigint = () => {
         if (controller.signal.aborted) process.exit(130);

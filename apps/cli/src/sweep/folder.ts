@@ -8,8 +8,9 @@
  *     result.json             the trial's measured distance (TrialResult)
  *     log.txt                 what the trial process printed, across attempts
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@ns/trainer';
 import { parseGrid, type SweepGrid } from './grid.js';
 import type { TrialResult } from './types.js';
 
@@ -17,10 +18,9 @@ export function trialDir(sweepDir: string, id: string): string {
   return join(sweepDir, 'trials', id);
 }
 
-export function writeJsonAtomic(path: string, value: unknown): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(temporary, path);
+/** Replaces `path` with `value` as JSON, crash-safe (the trainer's write, fsync included). */
+export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  return writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function readJson<T>(path: string): T | undefined {
@@ -76,14 +76,17 @@ export function gridChange(saved: SweepGrid, given: SweepGrid): string | undefin
  * its axes (more seeds, another b); anything else would mix trials trained under different
  * settings.
  */
-export function settleGrid(sweepDir: string, given: SweepGrid | undefined): SweepGrid {
+export async function settleGrid(
+  sweepDir: string,
+  given: SweepGrid | undefined,
+): Promise<SweepGrid> {
   const path = gridPath(sweepDir);
   if (!existsSync(path)) {
     if (given === undefined) {
       throw new Error(`${sweepDir} has no grid.json yet: pass --grid grid.json to start the sweep`);
     }
     mkdirSync(sweepDir, { recursive: true });
-    writeJsonAtomic(path, given);
+    await writeJsonAtomic(path, given);
     return given;
   }
   const saved = readSweepGrid(sweepDir);
@@ -94,7 +97,7 @@ export function settleGrid(sweepDir: string, given: SweepGrid | undefined): Swee
       `${sweepDir} was started with another grid (${path}): ${change}. Use a new --out, or leave out --grid to continue the saved one`,
     );
   }
-  writeJsonAtomic(path, given);
+  await writeJsonAtomic(path, given);
   return given;
 }
 
@@ -129,13 +132,16 @@ function lockHolder(sweepDir: string, id: string): number | undefined {
 }
 
 /** Takes the trial's lock for this process; throws when a live process holds it. */
-export function lockTrial(sweepDir: string, id: string): () => void {
+export async function lockTrial(sweepDir: string, id: string): Promise<() => void> {
   const holder = lockHolder(sweepDir, id);
   if (holder !== undefined && holder !== process.pid) {
     throw new Error(`trial ${id} is being run by process ${holder}`);
   }
   mkdirSync(trialDir(sweepDir, id), { recursive: true });
-  writeJsonAtomic(lockPath(sweepDir, id), { pid: process.pid, since: new Date().toISOString() });
+  await writeJsonAtomic(lockPath(sweepDir, id), {
+    pid: process.pid,
+    since: new Date().toISOString(),
+  });
   return () => rmSync(lockPath(sweepDir, id), { force: true });
 }
 

@@ -102,7 +102,7 @@ function progressOf(sweepDir: string, id: string, grid: SweepGrid): string {
 }
 
 export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
-  const grid = settleGrid(o.out, o.grid);
+  const grid = await settleGrid(o.out, o.grid);
   const trials = expandTrials(grid);
   const states = new Map(trials.map((t) => [t.id, trialState(o.out, t.id)]));
   const pending = trials.filter((t) => states.get(t.id) === 'resume' || states.get(t.id) === 'new');

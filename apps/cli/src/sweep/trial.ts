@@ -134,7 +134,7 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult | undefined
   if (trained === undefined) {
     trained = await trainToBudget(o, runDir);
     if (trained === undefined) return undefined;
-    writeJsonAtomic(trainedPath, trained);
+    await writeJsonAtomic(trainedPath, trained);
   }
 
   o.log(
@@ -168,7 +168,7 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult | undefined
     trainSeconds: trained.trainSeconds,
     evalSeconds: (performance.now() - started) / 1000,
   };
-  writeJsonAtomic(join(runDir, 'result.json'), result);
+  await writeJsonAtomic(join(runDir, 'result.json'), result);
   o.log(`${result.metric} ${result.value.toFixed(3)} at step ${result.step}`);
   return result;
 }
