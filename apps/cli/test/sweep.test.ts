@@ -146,6 +146,26 @@ describe('ns sweep', () => {
     expect(stdout).toBe(`report: ${join(out, 'report.md')} (4 trials)\n`);
   });
 
+  it('names the grid file when it is missing or not JSON, and writes nothing', async () => {
+    const broken = join(root, 'broken.json');
+    writeFileSync(broken, '{ "data": ');
+    const fresh = join(root, 'never');
+    await expect(ns('sweep', '--grid', broken, '--out', fresh)).rejects.toMatchObject({
+      stderr: expect.stringContaining(`ns: --grid ${broken}: not JSON (`),
+    });
+    await expect(
+      ns('sweep', '--grid', join(root, 'nope.json'), '--out', fresh),
+    ).rejects.toMatchObject({
+      stderr: `ns: --grid ${join(root, 'nope.json')}: cannot read it (ENOENT)\n`,
+    });
+    const misspelt = join(root, 'misspelt.json');
+    writeFileSync(misspelt, JSON.stringify({ ...tinyGrid, seed: [0] }));
+    await expect(ns('sweep', '--grid', misspelt, '--out', fresh)).rejects.toMatchObject({
+      stderr: expect.stringContaining('ns: grid: grid.seed: unknown key'),
+    });
+    expect(existsSync(fresh)).toBe(false);
+  });
+
   it('refuses a changed grid for the same folder, naming the change', async () => {
     const changed = join(root, 'changed.json');
     writeFileSync(changed, JSON.stringify({ ...tinyGrid, train: { ...tinyGrid.train, lr: 1e-3 } }));

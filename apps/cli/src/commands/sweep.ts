@@ -11,7 +11,7 @@ import { writeFileAtomic } from '@ns/trainer';
 import { type Command, Option } from 'commander';
 import { writeChart } from '../plot/index.js';
 import { lockTrial, readSweepGrid, readTrialResult } from '../sweep/folder.js';
-import { expandTrials, parseGrid, slug } from '../sweep/grid.js';
+import { expandTrials, parseGrid, type SweepGrid, slug } from '../sweep/grid.js';
 import { sampleMosaic } from '../sweep/mosaic.js';
 import { sweepReport } from '../sweep/report.js';
 import { runSweep } from '../sweep/sweep.js';
@@ -75,6 +75,23 @@ function withSampleMosaics(
     : `${markdown.slice(0, trials)}${block}${markdown.slice(trials)}`;
 }
 
+/** The --grid file, parsed and checked; errors name the file. */
+function readGridFile(path: string): SweepGrid {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`--grid ${path}: cannot read it (${(error as NodeJS.ErrnoException).code})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`--grid ${path}: not JSON (${(error as Error).message})`);
+  }
+  return parseGrid(json);
+}
+
 const reportLine = (r: { path: string; trials: number }) =>
   `report: ${r.path} (${r.trials} trial${r.trials === 1 ? '' : 's'})\n`;
 
@@ -123,8 +140,7 @@ Exit status: 0 all trials done, 1 a trial failed, 3 trials left unfinished (inte
   addDeviceOptions(sweep).action(async (o: SweepCommandOptions) => {
     // Not a requiredOption: commander would demand it of the `report` and `trial` subcommands too.
     const out = o.out ?? sweep.error("error: required option '-o, --out <dir>' not specified");
-    const grid =
-      o.grid === undefined ? undefined : parseGrid(JSON.parse(readFileSync(o.grid, 'utf8')));
+    const grid = o.grid === undefined ? undefined : readGridFile(o.grid);
     const outcome = await runSweep({
       out,
       ...(grid === undefined ? {} : { grid }),
