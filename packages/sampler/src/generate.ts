@@ -4,7 +4,7 @@
  * the clipped x̂0, DDIM or DDPM transitions, latents carried from the conditional pass, and the last
  * x̂0 returned. Only the network's copy of x_t is variance-normalised; the sampler state is not.
  */
-import { Rng } from '@ns/graph';
+import { Rng } from '@ns/random';
 import {
   ddimStep,
   ddpmStep,

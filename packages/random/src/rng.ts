@@ -1,0 +1,149 @@
+/**
+ * Explicit, seeded random numbers (no global state): sfc32 (Doty-Humphrey's Small Fast Counting
+ * generator, 128 bits of state, passes PractRand to 2^42+ bytes) seeded through splitmix32.
+ * `fold(key)` derives an independent stream from a name or number, so a value drawn for
+ * "parameter w at seed 3" or "noise of step 17" depends only on (seed, key), not on the order of
+ * the draws around it (the JAX idea of splitting keys, with names instead of splits).
+ * All arithmetic stays in uint32, so streams are identical on every JavaScript engine.
+ */
+
+/** Everything needed to continue a stream exactly; plain numbers, so it survives JSON. */
+export interface RngState {
+  readonly seed: number;
+  readonly words: readonly [number, number, number, number];
+  /** The cached second value of the last Box–Muller pair, if unused. */
+  readonly spare: number | null;
+}
+
+function assertSeed(seed: number): void {
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new RangeError(`\`seed\` must be a safe integer >= 0, got ${seed}`);
+  }
+}
+
+export class Rng {
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 0;
+  private spare: number | null = null;
+
+  /** A generator for `seed` (a safe integer ≥ 0; only its low 32 bits select the stream). */
+  constructor(readonly seed: number) {
+    assertSeed(seed);
+    let s = seed >>> 0;
+    const next = () => {
+      s = (s + 0x9e3779b9) >>> 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next();
+    for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+
+  /** A new generator whose stream depends on this seed and `key` only (FNV-1a of the key). */
+  fold(key: string | number): Rng {
+    let h = (this.seed ^ 0x811c9dc5) >>> 0;
+    for (const ch of String(key)) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+    return new Rng(h);
+  }
+
+  /** The position of this stream, for `Rng.fromState` (resumable data iterators). */
+  state(): RngState {
+    const words = [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0] as const;
+    return { seed: this.seed, words, spare: this.spare };
+  }
+
+  /** Continues a stream saved by `state()`; throws a RangeError naming what is malformed. */
+  static fromState(state: RngState): Rng {
+    const words = state?.words;
+    if (
+      !Array.isArray(words) ||
+      words.length !== 4 ||
+      !words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)
+    ) {
+      throw new RangeError(
+        `Rng state: \`words\` must be four uint32 values, got ${JSON.stringify(words)}`,
+      );
+    }
+    if (!(state.spare === null || Number.isFinite(state.spare))) {
+      throw new RangeError(
+        `Rng state: \`spare\` must be null or a finite number, got ${state.spare}`,
+      );
+    }
+    const rng = new Rng(state.seed);
+    [rng.a, rng.b, rng.c, rng.d] = words;
+    rng.spare = state.spare;
+    return rng;
+  }
+
+  nextUint32(): number {
+    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
+    this.d = (this.d + 1) >>> 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) >>> 0;
+    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
+    this.c = (this.c + t) >>> 0;
+    return t;
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const hi = this.nextUint32() >>> 5;
+    const lo = this.nextUint32() >>> 6;
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** A uniform integer in [0, n), without modulo bias (n ≤ 2^32). */
+  below(n: number): number {
+    if (!(Number.isInteger(n) && n >= 1 && n <= 0x100000000)) {
+      throw new RangeError(`\`n\` must be an integer in [1, 2^32], got ${n}`);
+    }
+    // Lemire's rejection: accept x unless it falls in the short, biased tail.
+    const limit = 0x100000000 - (0x100000000 % n);
+    for (;;) {
+      const x = this.nextUint32();
+      if (x < limit) return x % n;
+    }
+  }
+
+  /** Standard normal (Box–Muller, caching the second value). */
+  normal(): number {
+    if (this.spare !== null) {
+      const v = this.spare;
+      this.spare = null;
+      return v;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    const th = 2 * Math.PI * this.uniform();
+    this.spare = r * Math.sin(th);
+    return r * Math.cos(th);
+  }
+
+  /** Fills `into` (default a new Float32Array of n) with n standard normals. */
+  normals(
+    n: number,
+    into: Float32Array | Float64Array = new Float32Array(n),
+  ): Float32Array | Float64Array {
+    for (let i = 0; i < n; i++) into[i] = this.normal();
+    return into;
+  }
+
+  /** Shuffles `values` in place (Fisher–Yates, from the last element down). */
+  shuffle<T extends { length: number; [i: number]: unknown }>(values: T): T {
+    for (let i = values.length - 1; i > 0; i--) {
+      const j = this.below(i + 1);
+      const t = values[i];
+      values[i] = values[j];
+      values[j] = t;
+    }
+    return values;
+  }
+}
