@@ -57,6 +57,8 @@ export interface TrainingSpec {
   readonly clipNorm?: number;
   /** Keep an EMA shadow of the parameters with this decay. */
   readonly emaDecay?: number;
+  /** Warm the EMA decay up as min(emaDecay, (1 + k)/(10 + k)) at update k (see optim/ema.ts). */
+  readonly emaWarmup?: boolean;
   /** Free-form configuration saved into checkpoint/meta.json. */
   readonly config?: unknown;
 }
@@ -80,7 +82,7 @@ function stepInputs(g: Graph) {
 /** Wire optimizer, clipping and EMA outputs for `entries` into `g`. */
 function addUpdate(
   g: Graph,
-  spec: Pick<TrainingSpec, 'optimizer' | 'clipNorm' | 'emaDecay'>,
+  spec: Pick<TrainingSpec, 'optimizer' | 'clipNorm' | 'emaDecay' | 'emaWarmup'>,
   entries: OptimizerEntry[],
   step: ReturnType<typeof stepInputs>,
 ): void {
@@ -103,7 +105,7 @@ function addUpdate(
     for (const e of emaUpdate(
       g,
       updates.map((u) => ({ name: u.name, value: u.next })),
-      spec.emaDecay,
+      spec.emaWarmup ? { decay: spec.emaDecay, warmupStep: step.step } : spec.emaDecay,
     )) {
       g.output(e.output, `${e.name}.ema.new`);
     }
@@ -282,6 +284,7 @@ export async function writeArtifacts(
     optimizer: { kind: spec.optimizer.kind, slots: spec.optimizer.slots, ...spec.optimizer.config },
     clipNorm: spec.clipNorm ?? null,
     emaDecay: spec.emaDecay ?? null,
+    emaWarmup: spec.emaWarmup ?? false,
     inputs: Object.fromEntries(
       Object.entries(spec.model.inputs).map(([k, v]) => [
         k,
@@ -315,6 +318,7 @@ export interface CheckpointMeta {
   readonly optimizer: { kind: string; slots: string[] } & Record<string, unknown>;
   readonly clipNorm: number | null;
   readonly emaDecay: number | null;
+  readonly emaWarmup?: boolean;
   readonly inputs: Record<string, { shape: Shape; dtype: DType }>;
   readonly trainInputs: Record<string, { shape: Shape; dtype: DType }>;
   readonly config: unknown;

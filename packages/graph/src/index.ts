@@ -88,7 +88,7 @@ export {
   type SlotUpdate,
   type StepInputs,
 } from './optim/common.js';
-export { type EmaUpdate, emaUpdate } from './optim/ema.js';
+export { type EmaOptions, type EmaUpdate, emaUpdate, emaWarmupDecay } from './optim/ema.js';
 export { type LambOptions, lamb } from './optim/lamb.js';
 export {
   type Initializer,

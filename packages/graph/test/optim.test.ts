@@ -123,3 +123,60 @@ test('exclusions: the reference really differs when decay is applied to biases a
     relErr(out['ln/gamma.new']!.data as Float64Array, fx.cases.lamb!.trace[0]!.params['ln/gamma']!),
   ).toBeGreaterThan(1e-4);
 });
+
+describe('EMA warm-up', () => {
+  // Reference: d_k = min(decay, (1 + k)/(10 + k)), ema_k = d_k·ema_{k−1} + (1 − d_k)·w_k, in float64.
+  test.each([
+    [0.999, 12],
+    [0.5, 6], // the ramp passes the decay at k = 8: both branches of the min are exercised
+  ])('decay %f follows min(decay, (1+k)/(10+k)) for %i updates', async (decay, steps) => {
+    const params = new Params({ seed: 0, dtype: 'float64' });
+    params.declare('w', [3], init.zeros());
+    params.set('w', [1, -2, 0.5]);
+    const g = buildOptimizerGraph({
+      params,
+      optimizer: adamw({ weightDecay: 0 }),
+      emaDecay: decay,
+      emaWarmup: true,
+    });
+    const session = await openSession(toOnnx(g), { threads: 1 });
+    const feeds: Record<string, ort.Tensor> = {
+      w: new ort.Tensor('float64', Float64Array.of(1, -2, 0.5), [3]),
+      'w.m': new ort.Tensor('float64', new Float64Array(3), [3]),
+      'w.v': new ort.Tensor('float64', new Float64Array(3), [3]),
+      'w.ema': new ort.Tensor('float64', Float64Array.of(1, -2, 0.5), [3]),
+    };
+    let ema = [1, -2, 0.5];
+    for (let k = 1; k <= steps; k++) {
+      feeds['w.grad'] = new ort.Tensor('float64', Float64Array.of(k, -1, 0.25 * k), [3]);
+      feeds.lr = new ort.Tensor('float64', Float64Array.of(0.1), []);
+      feeds.step = new ort.Tensor('int64', BigInt64Array.of(BigInt(k)), []);
+      const out = await session.run(feeds);
+      const w = Array.from(out['w.new']!.data as Float64Array);
+      const d = Math.min(decay, (1 + k) / (10 + k));
+      ema = ema.map((e, i) => d * e + (1 - d) * w[i]!);
+      expect(relErr(out['w.ema.new']!.data as Float64Array, ema)).toBeLessThan(1e-15);
+      for (const n of ['w', 'w.m', 'w.v', 'w.ema']) feeds[n] = out[`${n}.new`]!;
+    }
+    await session.release();
+  });
+
+  test('without warm-up the decay is the constant from the first update', async () => {
+    const params = new Params({ seed: 0, dtype: 'float64' });
+    params.declare('w', [1], init.zeros());
+    const g = buildOptimizerGraph({ params, optimizer: adamw({}), emaDecay: 0.9 });
+    const session = await openSession(toOnnx(g), { threads: 1 });
+    const out = await session.run({
+      w: new ort.Tensor('float64', Float64Array.of(0), [1]),
+      'w.grad': new ort.Tensor('float64', Float64Array.of(1), [1]),
+      'w.m': new ort.Tensor('float64', new Float64Array(1), [1]),
+      'w.v': new ort.Tensor('float64', new Float64Array(1), [1]),
+      'w.ema': new ort.Tensor('float64', Float64Array.of(1), [1]),
+      lr: new ort.Tensor('float64', Float64Array.of(0.1), []),
+      step: new ort.Tensor('int64', BigInt64Array.of(1n), []),
+    });
+    const w = (out['w.new']!.data as Float64Array)[0]!;
+    expect((out['w.ema.new']!.data as Float64Array)[0]).toBeCloseTo(0.9 + 0.1 * w, 15);
+    await session.release();
+  });
+});

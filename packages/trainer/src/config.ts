@@ -21,6 +21,12 @@ export interface TrainConfig {
   /** Global-norm clipping; undefined = none (as the reference, whose LAMB ignores `global_clipnorm`). */
   readonly clipNorm?: number;
   readonly emaDecay: number;
+  /**
+   * Warm the EMA decay up as min(emaDecay, (1 + k)/(10 + k)) at update k, so short runs sample
+   * from a trained average instead of the initialisation. Absent in configs written before it
+   * existed: those runs continue without it.
+   */
+  readonly emaWarmup?: boolean;
   readonly selfCondRate: number;
   readonly labelDropout: number;
   readonly checkpointEvery: number;
@@ -42,6 +48,7 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'steps' | 'batch'> = {
   beta1: 0.9,
   beta2: 0.999,
   emaDecay: 0.9999,
+  emaWarmup: true,
   selfCondRate: 0.9,
   labelDropout: 0,
   checkpointEvery: 500,
@@ -79,6 +86,10 @@ export function validateTrainConfig(c: TrainConfig): TrainConfig {
     `config.clipNorm must be > 0 when given, got ${c.clipNorm}`,
   );
   check(c.emaDecay >= 0 && c.emaDecay < 1, `config.emaDecay must be in [0, 1), got ${c.emaDecay}`);
+  check(
+    c.emaWarmup === undefined || typeof c.emaWarmup === 'boolean',
+    `config.emaWarmup must be true or false, got ${JSON.stringify(c.emaWarmup)}`,
+  );
   check(
     c.selfCondRate >= 0 && c.selfCondRate <= 1,
     `config.selfCondRate must be in [0, 1], got ${c.selfCondRate}`,

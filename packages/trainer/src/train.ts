@@ -88,6 +88,7 @@ function trainingSpec(net: DiffusionNet, config: TrainConfig): TrainingSpec {
     optimizer: config.optimizer === 'lamb' ? lamb(optimizerOptions) : adamw(optimizerOptions),
     clipNorm: config.clipNorm ?? NO_CLIP,
     emaDecay: config.emaDecay,
+    emaWarmup: config.emaWarmup ?? false,
     config,
   };
 }

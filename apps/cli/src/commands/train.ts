@@ -25,6 +25,7 @@ export interface TrainCommandOptions {
   decay: string;
   optimizer: 'lamb' | 'adamw';
   ema: number;
+  emaWarmup?: boolean;
   labelDropout: number;
   selfCondRate: number;
   checkpointEvery: number;
@@ -182,6 +183,10 @@ export function registerTrain(program: Command): void {
       new Option('--optimizer <name>', 'optimizer').choices(['lamb', 'adamw']).default('lamb'),
     )
     .option('--ema <decay>', 'EMA decay of the sampling weights', probability, 0.9999)
+    .option(
+      '--no-ema-warmup',
+      'constant EMA decay from the first step (default: min(decay, (1 + k)/(10 + k)) at step k)',
+    )
     .option('--label-dropout <p>', 'probability of dropping the class label', probability, 0)
     .option(
       '--self-cond-rate <p>',

@@ -43,6 +43,8 @@ export type RunSettings = Pick<
   /** 'cosine@r' or 'constant'. */
   readonly decay: string;
   readonly ema: number;
+  /** EMA decay warm-up (default on); see @ns/trainer's TrainConfig.emaWarmup. */
+  readonly emaWarmup?: boolean;
   readonly flip: boolean;
 };
 
@@ -63,6 +65,7 @@ export function makeRunConfig(
     warmupSteps: s.warmup,
     lrDecay: parseDecay(s.decay),
     emaDecay: s.ema,
+    emaWarmup: s.emaWarmup ?? true,
     labelDropout: s.labelDropout,
     selfCondRate: s.selfCondRate,
     checkpointEvery: s.checkpointEvery,
