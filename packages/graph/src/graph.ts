@@ -75,6 +75,8 @@ export class Graph {
   readonly inputs: Tensor[] = [];
   readonly outputs: Tensor[] = [];
   readonly initializers: InitializerRecord[] = [];
+  /** Every node output, with its static shape (what `estimateMemory` sums). */
+  readonly values: Tensor[] = [];
   readonly tape: TapeEntry[] = [];
   /** Whether ops record VJPs; turned off while emitting backward and optimizer nodes. */
   recording = true;
@@ -209,6 +211,7 @@ export class Graph {
   ): Tensor[] {
     for (const t of inputs) if (t) this.own(t, op);
     const outs = outputs.map((o) => new Tensor(this, this.fresh(op), [...o.shape], o.dtype));
+    this.values.push(...outs);
     this.nodes.push({
       op,
       name: this.fresh(`n${op}`),

@@ -22,6 +22,7 @@ export { type DType, type FloatDType, isFloat } from './dtype.js';
 export { GraphError, type GraphErrorCode, isGraphError } from './errors.js';
 export { type GradOptions, grad } from './grad.js';
 export { type Attr, Graph, type GraphOptions, Tensor } from './graph.js';
+export { graphBytes, graphBytesPer } from './memory.js';
 export * as nn from './nn/modules.js';
 export {
   IR_VERSION,
@@ -31,7 +32,12 @@ export {
   serialize,
   toOnnx,
 } from './onnx/emit.js';
-export { decodeSafetensors, encodeSafetensors, type SafeTensor } from './onnx/safetensors.js';
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  type SafeTensor,
+  safetensorsLayout,
+} from './onnx/safetensors.js';
 export {
   add,
   cos,

@@ -5,6 +5,7 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import * as pb from 'onnx-buf';
 import { BYTES_PER_ELEMENT, ONNX_DTYPE } from '../dtype.js';
+import { GraphError } from '../errors.js';
 import type { Attr, Graph, InitializerRecord, Tensor } from '../graph.js';
 
 export const OPSET = 21;
@@ -18,6 +19,16 @@ export interface SerializeOptions {
   readonly externalDataThreshold?: number;
   /** File name (relative to the model) for external data. Default 'model.onnx.data'. */
   readonly externalDataFile?: string;
+  /**
+   * Initializers stored in a file the caller provides, at known byte ranges: they are written as
+   * external references to `file` and carry no bytes here. With a safetensors file's data
+   * layout (see `safetensorsLayout`), a model can run on any checkpoint of the same tensors:
+   * pass the checkpoint's bytes as the session's external data for `file`.
+   */
+  readonly boundInitializers?: {
+    readonly file: string;
+    readonly layout: ReadonlyMap<string, { readonly offset: number; readonly length: number }>;
+  };
   readonly producerName?: string;
 }
 
@@ -81,6 +92,9 @@ export function serialize(graph: Graph, options: SerializeOptions = {}): Seriali
   const external = total > threshold;
   const chunks: Uint8Array[] = [];
   let offset = 0;
+  const entry = (key: string, value: string) =>
+    create(pb.StringStringEntryProtoSchema, { key, value });
+  const bound = options.boundInitializers;
   const initializer = graph.initializers.map((init) => {
     const raw = bytesOf(init);
     const base = {
@@ -88,6 +102,24 @@ export function serialize(graph: Graph, options: SerializeOptions = {}): Seriali
       dataType: ONNX_DTYPE[init.dtype],
       dims: init.shape.map(BigInt),
     };
+    const range = bound?.layout.get(init.name);
+    if (bound && range) {
+      if (range.length !== raw.byteLength) {
+        throw new GraphError(
+          'shape_mismatch',
+          `serialize: initializer '${init.name}' has ${raw.byteLength} bytes, its range in ${bound.file} has ${range.length}`,
+        );
+      }
+      return create(pb.TensorProtoSchema, {
+        ...base,
+        dataLocation: pb.TensorProto_DataLocation.EXTERNAL,
+        externalData: [
+          entry('location', bound.file),
+          entry('offset', String(range.offset)),
+          entry('length', String(range.length)),
+        ],
+      });
+    }
     // Keep tiny constants (shapes, axes, scalars) inline; move only the big ones out.
     if (!external || raw.byteLength < 1024)
       return create(pb.TensorProtoSchema, { ...base, rawData: raw });
@@ -95,8 +127,6 @@ export function serialize(graph: Graph, options: SerializeOptions = {}): Seriali
     if (pad) chunks.push(new Uint8Array(pad));
     offset += pad;
     chunks.push(raw);
-    const entry = (key: string, value: string) =>
-      create(pb.StringStringEntryProtoSchema, { key, value });
     const t = create(pb.TensorProtoSchema, {
       ...base,
       dataLocation: pb.TensorProto_DataLocation.EXTERNAL,
