@@ -1,31 +1,24 @@
 /**
- * Training programs and their on-disk artifacts (layout documented in the README):
+ * Training programs as graphs (the artifacts @ns/trainer writes into a run folder):
  *
- *   training_model.onnx   forward + loss + backward + optimizer (+ clipping, EMA) as one graph
- *   eval_model.onnx       forward only, parameters as initializers (external data past 1.5 GiB)
- *   optimizer_model.onnx  the update alone: params, grads, state, lr, step → new params, state
- *   gradient_model.onnx   forward + loss + backward → loss, <param>.grad (gradient accumulation)
- *   checkpoint/           model.safetensors, optimizer.safetensors, ema.safetensors, meta.json
+ *   buildTrainingGraph   forward + loss + backward + optimizer (+ clipping, EMA) as one graph
+ *   buildEvalGraph       forward only, parameters as initializers
+ *   buildOptimizerGraph  the update alone: params, grads, state, lr, step → new params, state
+ *   buildGradientGraph   forward + loss + backward → loss, <param>.grad (gradient accumulation)
  *
  * Graph signature (names used by all three models):
  *   inputs  <data inputs>, <param>, <param>.<slot> (m, v), <param>.ema, lr (float []), step (int64 [])
  *   outputs loss, <forward outputs>, <param>.new, <param>.<slot>.new, <param>.ema.new, grad_norm
  * `step` is the 1-based number of the update being made.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { DType, FloatDType } from './dtype.js';
+import type { DType } from './dtype.js';
 import { GraphError } from './errors.js';
 import { grad } from './grad.js';
 import { Graph, type Tensor } from './graph.js';
-import { serialize } from './onnx/emit.js';
-import { decodeSafetensors, encodeSafetensors, type SafeTensor } from './onnx/safetensors.js';
 import { clipByGlobalNorm, type Optimizer, type OptimizerEntry } from './optim/common.js';
 import { emaUpdate } from './optim/ema.js';
 import { type ParamArray, type Params, Scope } from './params.js';
-import type { SessionOptions } from './run.js';
 import type { Shape } from './shape.js';
-import { Trainer } from './trainer.js';
 
 export type Mode = 'train' | 'eval';
 
@@ -59,11 +52,7 @@ export interface TrainingSpec {
   readonly emaDecay?: number;
   /** Warm the EMA decay up as min(emaDecay, (1 + k)/(10 + k)) at update k (see optim/ema.ts). */
   readonly emaWarmup?: boolean;
-  /** Free-form configuration saved into checkpoint/meta.json. */
-  readonly config?: unknown;
 }
-
-export const ARTIFACT_FORMAT = 'ns-graph-artifacts/1';
 
 function declareInputs(
   g: Graph,
@@ -217,162 +206,4 @@ export function initialState(spec: TrainingSpec, names: readonly string[]): Trai
     if (spec.emaDecay !== undefined) ema.set(n, F.from(v));
   }
   return { step: 0, slots, ema };
-}
-
-export interface WriteOptions {
-  /** Initializers above this many bytes go to eval_model.onnx.data (default 1.5 GiB). */
-  readonly externalDataThreshold?: number;
-  /** Write eval_model.onnx from the EMA weights instead of the online ones. */
-  readonly evalFromEma?: boolean;
-}
-
-function safe(dtype: FloatDType, shape: readonly number[], data: ParamArray): SafeTensor {
-  return dtype === 'float32'
-    ? { dtype, shape, data: data as Float32Array }
-    : { dtype, shape, data: data as Float64Array };
-}
-
-/** Write the artifact directory for `spec` with its current parameter values and `state`. */
-export async function writeArtifacts(
-  dir: string,
-  spec: TrainingSpec,
-  state?: TrainingState,
-  options: WriteOptions = {},
-): Promise<void> {
-  const training = buildTrainingGraph(spec);
-  const names = training.inputs.map((t) => t.name).filter((n) => spec.params.has(n));
-  const st = state ?? initialState(spec, names);
-  const dtype = spec.params.dtype;
-  await mkdir(join(dir, 'checkpoint'), { recursive: true });
-  await writeFile(join(dir, 'training_model.onnx'), serialize(training).model);
-  await writeFile(
-    join(dir, 'optimizer_model.onnx'),
-    serialize(buildOptimizerGraph(spec, names)).model,
-  );
-  await writeFile(join(dir, 'gradient_model.onnx'), serialize(buildGradientGraph(spec)).model);
-  let evalParams = spec.params;
-  if (options.evalFromEma) {
-    if (st.ema.size === 0)
-      throw new GraphError('invalid_argument', 'writeArtifacts: evalFromEma needs emaDecay');
-    evalParams = Object.create(spec.params) as Params;
-    evalParams.value = (n: string) => st.ema.get(n) ?? spec.params.value(n);
-  }
-  const evalModel = serialize(buildEvalGraph(spec.model, evalParams), {
-    externalDataThreshold: options.externalDataThreshold,
-    externalDataFile: 'eval_model.onnx.data',
-  });
-  await writeFile(join(dir, 'eval_model.onnx'), evalModel.model);
-  if (evalModel.externalData)
-    await writeFile(join(dir, evalModel.externalData.file), evalModel.externalData.bytes);
-
-  const model: Record<string, SafeTensor> = {};
-  const optimizer: Record<string, SafeTensor> = {};
-  const ema: Record<string, SafeTensor> = {};
-  for (const n of names) {
-    const shape = spec.params.spec(n).shape;
-    model[n] = safe(dtype, shape, spec.params.value(n));
-    for (const s of spec.optimizer.slots)
-      optimizer[`${n}.${s}`] = safe(dtype, shape, st.slots.get(`${n}.${s}`)!);
-    const e = st.ema.get(n);
-    if (e) ema[n] = safe(dtype, shape, e);
-  }
-  const meta = {
-    format: ARTIFACT_FORMAT,
-    step: st.step,
-    dtype,
-    params: names.map((n) => ({ name: n, shape: spec.params.spec(n).shape })),
-    optimizer: { kind: spec.optimizer.kind, slots: spec.optimizer.slots, ...spec.optimizer.config },
-    clipNorm: spec.clipNorm ?? null,
-    emaDecay: spec.emaDecay ?? null,
-    emaWarmup: spec.emaWarmup ?? false,
-    inputs: Object.fromEntries(
-      Object.entries(spec.model.inputs).map(([k, v]) => [
-        k,
-        { shape: v.shape, dtype: v.dtype ?? dtype },
-      ]),
-    ),
-    trainInputs: Object.fromEntries(
-      Object.entries(spec.model.trainInputs ?? {}).map(([k, v]) => [
-        k,
-        { shape: v.shape, dtype: v.dtype ?? dtype },
-      ]),
-    ),
-    config: spec.config ?? null,
-  };
-  const tag = { format: ARTIFACT_FORMAT, step: String(st.step) };
-  await writeFile(join(dir, 'checkpoint', 'model.safetensors'), encodeSafetensors(model, tag));
-  await writeFile(
-    join(dir, 'checkpoint', 'optimizer.safetensors'),
-    encodeSafetensors(optimizer, tag),
-  );
-  if (st.ema.size > 0)
-    await writeFile(join(dir, 'checkpoint', 'ema.safetensors'), encodeSafetensors(ema, tag));
-  await writeFile(join(dir, 'checkpoint', 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
-}
-
-export interface CheckpointMeta {
-  readonly format: string;
-  readonly step: number;
-  readonly dtype: FloatDType;
-  readonly params: readonly { name: string; shape: number[] }[];
-  readonly optimizer: { kind: string; slots: string[] } & Record<string, unknown>;
-  readonly clipNorm: number | null;
-  readonly emaDecay: number | null;
-  readonly emaWarmup?: boolean;
-  readonly inputs: Record<string, { shape: Shape; dtype: DType }>;
-  readonly trainInputs: Record<string, { shape: Shape; dtype: DType }>;
-  readonly config: unknown;
-}
-
-export interface Checkpoint {
-  readonly meta: CheckpointMeta;
-  readonly params: Map<string, ParamArray>;
-  readonly state: TrainingState;
-}
-
-/** Read checkpoint/ of an artifact directory. */
-export async function readCheckpoint(dir: string): Promise<Checkpoint> {
-  const meta = JSON.parse(
-    await readFile(join(dir, 'checkpoint', 'meta.json'), 'utf8'),
-  ) as CheckpointMeta;
-  if (meta.format !== ARTIFACT_FORMAT) {
-    throw new GraphError(
-      'invalid_artifacts',
-      `readCheckpoint: expected format '${ARTIFACT_FORMAT}' in ${dir}, got '${meta.format}'`,
-    );
-  }
-  const load = async (file: string) =>
-    decodeSafetensors(new Uint8Array(await readFile(join(dir, 'checkpoint', file)))).tensors;
-  const asMap = (ts: Record<string, SafeTensor>) =>
-    new Map(Object.entries(ts).map(([k, t]) => [k, t.data as ParamArray]));
-  const params = asMap(await load('model.safetensors'));
-  const slots = asMap(await load('optimizer.safetensors'));
-  const ema =
-    meta.emaDecay !== null ? asMap(await load('ema.safetensors')) : new Map<string, ParamArray>();
-  return { meta, params, state: { step: meta.step, slots, ema } };
-}
-
-/** A Trainer over `spec`'s training graph, starting from the registry's values and `state`. */
-export async function createTrainer(
-  spec: TrainingSpec,
-  options: SessionOptions = {},
-  state?: TrainingState,
-): Promise<Trainer> {
-  const training = buildTrainingGraph(spec);
-  const names = training.inputs.map((t) => t.name).filter((n) => spec.params.has(n));
-  const params = new Map(
-    names.map((n) => [n, { shape: spec.params.spec(n).shape, value: spec.params.value(n) }]),
-  );
-  return Trainer.create(
-    serialize(training).model,
-    { dtype: spec.params.dtype, params, state: state ?? initialState(spec, names) },
-    options,
-  );
-}
-
-/** Copy a trainer's parameters into the registry; returns its state for `writeArtifacts`. */
-export function commitTrainer(spec: TrainingSpec, trainer: Trainer): TrainingState {
-  const snap = trainer.snapshot();
-  for (const [n, v] of snap.params) spec.params.set(n, v);
-  return snap.state;
 }

@@ -1,22 +1,14 @@
 export {
-  ARTIFACT_FORMAT,
   buildEvalGraph,
   buildGradientGraph,
   buildOptimizerGraph,
   buildTrainingGraph,
-  type Checkpoint,
-  type CheckpointMeta,
-  commitTrainer,
-  createTrainer,
   type InputSpec,
   initialState,
   type Mode,
   type ModelDefinition,
-  readCheckpoint,
   type TrainingSpec,
   type TrainingState,
-  type WriteOptions,
-  writeArtifacts,
 } from './artifacts.js';
 export { type DType, type FloatDType, isFloat } from './dtype.js';
 export { GraphError, type GraphErrorCode, isGraphError } from './errors.js';
@@ -115,4 +107,3 @@ export {
   type SessionOptions,
 } from './run.js';
 export { broadcastShapes, type Dim, formatShape, type Shape } from './shape.js';
-export { type Feed, type StepResult, Trainer, type TrainerInit } from './trainer.js';

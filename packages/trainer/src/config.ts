@@ -1,39 +1,126 @@
-/** Everything a run needs to be reproduced, saved as the run's config.json. */
+/**
+ * A run's configuration, config.json: the only source of truth of a run. Every knob of
+ * Algorithm 2, the network and the data it was made from, and the layout version, validated by one
+ * zod schema. The network is derived from `model` (never passed beside it), so the two cannot
+ * disagree.
+ */
+import { type RinConfig, safeParseRinConfig } from '@ns/rin';
 import { parseSchedule } from '@ns/schedules';
-import { type LrDecay, parseDecay } from './lr.js';
+import { z } from 'zod';
+import packageJson from '../package.json';
+import { parseDecay } from './lr.js';
+import { mlpOptionsSchema } from './mlp-denoiser.js';
+import { parseWith } from './validation.js';
 
-export interface TrainConfig {
-  readonly seed: number;
-  readonly batch: number;
-  /** Total number of updates of the run (the LR schedule is laid out over these). */
-  readonly steps: number;
+/**
+ * The run-folder layout this trainer writes and opens. 1 was the layout before the run owned its
+ * artifacts (no `format` key); 2 adds training_model.onnx and eval_model.onnx written once at
+ * creation, checkpoints bound to eval_model.onnx as external data, and lock.json.
+ */
+export const RUN_FORMAT = 2;
+export const TRAINER_VERSION: string = packageJson.version;
+
+/** float32's largest finite value: rates and norms beyond it cannot be fed to the graph. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+const int = (min: number) => z.int(`an integer >= ${min}`).min(min, `an integer >= ${min}`);
+const unit = (what: string, max: 'open' | 'closed') =>
+  max === 'open'
+    ? z.number(`${what} in [0, 1)`).min(0, `${what} in [0, 1)`).lt(1, `${what} in [0, 1)`)
+    : z.number(`${what} in [0, 1]`).min(0, `${what} in [0, 1]`).max(1, `${what} in [0, 1]`);
+const positive = (what: string) =>
+  z
+    .number(`${what} > 0`)
+    .positive(`${what} > 0`)
+    .max(FLOAT32_MAX, `${what} <= 3.4e38 (float32's largest value)`);
+
+/** A value some parser accepts; its own error text becomes the issue's message. */
+const parsedBy = (parse: (text: string) => unknown, what: string) =>
+  z.string(what).superRefine((text, ctx) => {
+    try {
+      parse(text);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) });
+    }
+  });
+
+/** The knobs of Algorithm 2 and the run's bookkeeping, as `ns train` flags set them. */
+export const trainConfigSchema = z.object({
+  seed: int(0),
+  batch: int(1),
+  /** Total number of updates (the learning-rate schedule is laid out over these). */
+  steps: int(1),
   /** Training schedule spec (any @ns/schedules spec, e.g. `simple_linear`, `sigmoid@-3,3,0.9`). */
-  readonly schedule: string;
-  /** Input scale b. */
-  readonly inputScale: number;
-  readonly optimizer: 'lamb' | 'adamw';
-  readonly lr: number;
-  readonly warmupSteps: number;
-  readonly lrDecay: LrDecay;
-  readonly weightDecay: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  /** Global-norm clipping; undefined = none (as the reference, whose LAMB ignores `global_clipnorm`). */
-  readonly clipNorm?: number;
-  readonly emaDecay: number;
-  /**
-   * Warm the EMA decay up as min(emaDecay, (1 + k)/(10 + k)) at update k, so short runs sample
-   * from a trained average instead of the initialisation. Absent in configs written before it
-   * existed: those runs continue without it.
-   */
-  readonly emaWarmup?: boolean;
-  readonly selfCondRate: number;
-  readonly labelDropout: number;
-  readonly checkpointEvery: number;
-  /** Network and data descriptions, for the record (the CLI fills them). */
-  readonly model?: unknown;
-  readonly data?: unknown;
-}
+  schedule: parsedBy(parseSchedule, 'a schedule spec'),
+  /** Input scale b (Chen 2023 §2): x0 ∈ [−b, b]. */
+  inputScale: positive('a number'),
+  optimizer: z.enum(['lamb', 'adamw'], "'lamb' or 'adamw'"),
+  lr: positive('a learning rate'),
+  warmupSteps: int(0),
+  lrDecay: parsedBy(parseDecay, "'constant' or 'cosine@r'"),
+  weightDecay: z.number('a number >= 0').min(0, 'a number >= 0'),
+  beta1: unit('a number', 'open'),
+  beta2: unit('a number', 'open'),
+  /** Global-norm clipping; absent = none (as the reference, whose LAMB ignores it). */
+  clipNorm: positive('a norm').optional(),
+  emaDecay: unit('a decay', 'open'),
+  /** Warm the EMA decay up as min(emaDecay, (1 + k)/(10 + k)) at update k. */
+  emaWarmup: z.boolean('true or false'),
+  selfCondRate: unit('a probability', 'closed'),
+  labelDropout: unit('a probability', 'closed'),
+  checkpointEvery: int(1),
+});
+
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+
+const rinSchema = z.custom<RinConfig>().superRefine((value, ctx) => {
+  const result = safeParseRinConfig(value);
+  if (result.success) return;
+  for (const issue of result.issues) {
+    ctx.addIssue({
+      code: 'custom',
+      path: issue.path === '' ? [] : issue.path.split('.'),
+      message: `expected ${issue.expected}`,
+    });
+  }
+});
+
+/** The network a run trains: a RIN (from a preset, adapted to the data) or the small test MLP. */
+export const modelConfigSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('rin'), preset: z.string().optional(), rin: rinSchema }).strict(),
+  z.object({ kind: z.literal('mlp'), mlp: mlpOptionsSchema }).strict(),
+]);
+export type ModelConfig = z.output<typeof modelConfigSchema>;
+
+/** Where the training images came from, for the record and for `--resume` to load them again. */
+export const dataConfigSchema = z
+  .object({
+    /** A built-in data set name, a folder of images or an ADM .npz. */
+    name: z.string().min(1),
+    count: int(1),
+    licence: z.string(),
+    flip: z.boolean(),
+    /** Side length the images were resampled to (image folders, resolution sweeps). */
+    size: int(1).optional(),
+    /** Only the first `limit` images. */
+    limit: int(1).optional(),
+  })
+  .strict();
+export type DataConfig = z.output<typeof dataConfigSchema>;
+
+export const runConfigSchema = trainConfigSchema
+  .extend({
+    format: z.literal(RUN_FORMAT),
+    /** `@ns/trainer@<version>` that created the run. */
+    createdBy: z.string(),
+    model: modelConfigSchema,
+    data: dataConfigSchema,
+  })
+  .strict();
+export type RunConfig = z.output<typeof runConfigSchema>;
+
+/** What a caller gives `createRun`: the config without the bookkeeping the trainer fills in. */
+export type NewRunConfig = Omit<RunConfig, 'format' | 'createdBy'>;
 
 /** The paper's settings (Table 2, §3.7) scaled to small runs. */
 export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'steps' | 'batch'> = {
@@ -54,53 +141,20 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'steps' | 'batch'> = {
   checkpointEvery: 500,
 };
 
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new RangeError(message);
+/** Validates a run configuration (e.g. read back from config.json); `source` names it in errors. */
+export function parseRunConfig(json: unknown, source = 'config'): RunConfig {
+  return parseWith(runConfigSchema, json, source);
 }
 
-/** Validates a config (e.g. read back from config.json); throws a RangeError naming the key. */
-export function validateTrainConfig(c: TrainConfig): TrainConfig {
-  const int = (v: number, min: number) => Number.isInteger(v) && v >= min;
-  check(int(c.seed, 0), `config.seed must be an integer >= 0, got ${c.seed}`);
-  check(int(c.batch, 1), `config.batch must be an integer >= 1, got ${c.batch}`);
-  check(int(c.steps, 1), `config.steps must be an integer >= 1, got ${c.steps}`);
-  parseSchedule(c.schedule);
-  check(
-    c.inputScale > 0 && Number.isFinite(c.inputScale),
-    `config.inputScale must be > 0, got ${c.inputScale}`,
+/** Validates the training knobs alone. */
+export function parseTrainConfig(json: unknown, source = 'config'): TrainConfig {
+  return parseWith(trainConfigSchema.strict(), json, source);
+}
+
+/** Fills the bookkeeping of a new run and validates the result. */
+export function completeRunConfig(config: NewRunConfig, source = 'config'): RunConfig {
+  return parseRunConfig(
+    { ...config, format: RUN_FORMAT, createdBy: `@ns/trainer@${TRAINER_VERSION}` },
+    source,
   );
-  check(
-    c.optimizer === 'lamb' || c.optimizer === 'adamw',
-    `config.optimizer must be 'lamb' or 'adamw', got ${JSON.stringify(c.optimizer)}`,
-  );
-  check(c.lr > 0 && Number.isFinite(c.lr), `config.lr must be > 0, got ${c.lr}`);
-  check(int(c.warmupSteps, 0), `config.warmupSteps must be an integer >= 0, got ${c.warmupSteps}`);
-  parseDecay(c.lrDecay);
-  check(c.weightDecay >= 0, `config.weightDecay must be >= 0, got ${c.weightDecay}`);
-  check(
-    c.beta1 >= 0 && c.beta1 < 1 && c.beta2 >= 0 && c.beta2 < 1,
-    `config.beta1/beta2 must be in [0, 1), got ${c.beta1}, ${c.beta2}`,
-  );
-  check(
-    c.clipNorm === undefined || c.clipNorm > 0,
-    `config.clipNorm must be > 0 when given, got ${c.clipNorm}`,
-  );
-  check(c.emaDecay >= 0 && c.emaDecay < 1, `config.emaDecay must be in [0, 1), got ${c.emaDecay}`);
-  check(
-    c.emaWarmup === undefined || typeof c.emaWarmup === 'boolean',
-    `config.emaWarmup must be true or false, got ${JSON.stringify(c.emaWarmup)}`,
-  );
-  check(
-    c.selfCondRate >= 0 && c.selfCondRate <= 1,
-    `config.selfCondRate must be in [0, 1], got ${c.selfCondRate}`,
-  );
-  check(
-    c.labelDropout >= 0 && c.labelDropout <= 1,
-    `config.labelDropout must be in [0, 1], got ${c.labelDropout}`,
-  );
-  check(
-    int(c.checkpointEvery, 1),
-    `config.checkpointEvery must be an integer >= 1, got ${c.checkpointEvery}`,
-  );
-  return c;
 }

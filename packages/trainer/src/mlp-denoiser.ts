@@ -25,18 +25,25 @@ import {
   sub,
   type Tensor,
 } from '@ns/graph';
-import type { Prediction } from '@ns/schedules';
+import { z } from 'zod';
 import type { DiffusionNet, NetInputs, NetOutputs, RandomMaskSpec } from './net.js';
 
-export interface MlpDenoiserOptions {
-  readonly imageSize: number;
-  readonly channels: number;
-  readonly hidden: number;
-  readonly numClasses?: number;
-  readonly predict?: Prediction;
-  readonly selfCondition?: boolean;
-  readonly dropout?: number;
-}
+const positiveInt = z.int('an integer >= 1').min(1, 'an integer >= 1');
+
+/** The MLP's configuration as a run's config.json stores it (`model: { kind: 'mlp', mlp }`). */
+export const mlpOptionsSchema = z
+  .object({
+    imageSize: positiveInt,
+    channels: positiveInt,
+    hidden: positiveInt,
+    numClasses: z.int('an integer >= 0').min(0, 'an integer >= 0').optional(),
+    predict: z.enum(['eps', 'x', 'v'], "'eps', 'x' or 'v'").optional(),
+    selfCondition: z.boolean('true or false').optional(),
+    dropout: z.number('a rate in [0, 1)').min(0).lt(1, 'a rate in [0, 1)').optional(),
+  })
+  .strict();
+
+export type MlpDenoiserOptions = z.output<typeof mlpOptionsSchema>;
 
 /** Per-example population std normalisation over H·W·C (the paper's Algorithm 2 blue line). */
 export function normalizePerExample(x: Tensor): Tensor {

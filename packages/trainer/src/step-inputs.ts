@@ -3,10 +3,29 @@
  * keep-masks), derived from (seed, step) alone: a resumed run draws exactly what the continuous
  * run would have, with no generator state to save.
  */
-import { Rng } from '@ns/graph';
+import { Rng } from '@ns/random';
 import type { Schedule } from '@ns/schedules';
-import type { DiffusionNet } from './net.js';
+import type { DiffusionNet, RandomMaskSpec } from './net.js';
 import { randomInputName } from './objective.js';
+
+/** What the draws of a step depend on: the network's geometry and its dropout masks. */
+export interface StepInputSpec {
+  readonly imageSize: number;
+  readonly channels: number;
+  readonly numClasses: number;
+  readonly selfCondition: boolean;
+  readonly randomInputs: Readonly<Record<string, RandomMaskSpec>>;
+}
+
+export function stepInputSpec(net: DiffusionNet): StepInputSpec {
+  return {
+    imageSize: net.imageSize,
+    channels: net.channels,
+    numClasses: net.numClasses,
+    selfCondition: net.selfCondition,
+    randomInputs: net.randomInputs(),
+  };
+}
 
 export interface DrawnInput {
   /** float32 values, or a bool mask as Uint8Array. */
@@ -34,7 +53,7 @@ export interface DrawOptions {
 const bernoulli = (rng: Rng, n: number, p: number): Float32Array =>
   Float32Array.from({ length: n }, () => (rng.uniform() < p ? 1 : 0));
 
-export function drawStepInputs(net: DiffusionNet, o: DrawOptions): StepDraws {
+export function drawStepInputs(net: StepInputSpec, o: DrawOptions): StepDraws {
   const rng = new Rng(o.seed).fold(`step-${o.step}`);
   const { batch } = o;
   const t = new Float64Array(batch);
@@ -60,7 +79,7 @@ export function drawStepInputs(net: DiffusionNet, o: DrawOptions): StepDraws {
   }
   const passes = net.selfCondition ? (['selfCond', 'main'] as const) : (['main'] as const);
   for (const pass of passes) {
-    for (const [name, spec] of Object.entries(net.randomInputs())) {
+    for (const [name, spec] of Object.entries(net.randomInputs)) {
       const n = batch * spec.shape.reduce((a, d) => a * d, 1);
       const maskRng = rng.fold(randomInputName(name, pass));
       const keep = new Uint8Array(n);

@@ -1,4 +1,9 @@
-import type { BatchSource } from '../src/index.js';
+import {
+  type BatchSource,
+  DEFAULT_TRAIN_CONFIG,
+  type MlpDenoiserOptions,
+  type NewRunConfig,
+} from '../src/index.js';
 
 /** 8×8 grey images: a bright bar (row or column) on black, labelled 0 (row) or 1 (column). */
 export function barImages(count: number, size = 8): { images: Uint8Array; labels: Int32Array } {
@@ -43,4 +48,38 @@ export class ArrayBatches implements BatchSource {
   restore(state: unknown) {
     this.index = (state as { index: number }).index;
   }
+}
+
+/** A run configuration around the small MLP denoiser, for the trainer's tests. */
+export function mlpRunConfig(
+  steps: number,
+  overrides: Partial<NewRunConfig> = {},
+  mlp: Partial<MlpDenoiserOptions> = {},
+): NewRunConfig {
+  return {
+    ...DEFAULT_TRAIN_CONFIG,
+    batch: 16,
+    steps,
+    lr: 3e-3,
+    warmupSteps: 5,
+    emaDecay: 0.9,
+    labelDropout: 0.1,
+    checkpointEvery: 10,
+    schedule: 'simple_linear',
+    inputScale: 0.8,
+    model: {
+      kind: 'mlp',
+      mlp: { imageSize: 8, channels: 1, hidden: 48, numClasses: 2, dropout: 0.1, ...mlp },
+    },
+    data: { name: 'bars', count: 64, licence: 'made by the test', flip: false },
+    ...overrides,
+  };
+}
+
+export const barBatches = () => new ArrayBatches(barImages(64), 16, 64);
+
+export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const r of iterable) out.push(r);
+  return out;
 }

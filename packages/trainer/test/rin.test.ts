@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { preset } from '@ns/rin';
 import {
+  createRun,
   DEFAULT_TRAIN_CONFIG,
+  type NewRunConfig,
+  openRun,
   rinNet,
-  type StepRecord,
-  type TrainConfig,
-  train,
 } from '../src/index.js';
-import { ArrayBatches } from './helpers';
+import { ArrayBatches, collect } from './helpers';
 
 /** 16×16 RGB squares of one of 10 colours at varying places, labelled by colour. */
 function squares(count: number) {
@@ -30,7 +30,8 @@ function squares(count: number) {
   return { images, labels };
 }
 
-const config = (steps: number): TrainConfig => ({
+const rin = { ...preset('tiny'), dropout: 0.1, dropPath: 0.1 };
+const config = (steps: number): NewRunConfig => ({
   ...DEFAULT_TRAIN_CONFIG,
   batch: 8,
   steps,
@@ -38,16 +39,13 @@ const config = (steps: number): TrainConfig => ({
   warmupSteps: 2,
   emaDecay: 0.99,
   checkpointEvery: 5,
+  model: { kind: 'rin', preset: 'tiny', rin },
+  data: { name: 'squares', count: 40, licence: 'made by the test', flip: false },
 });
-
-async function collect(iterable: AsyncIterable<StepRecord>) {
-  const out: StepRecord[] = [];
-  for await (const r of iterable) out.push(r);
-  return out;
-}
+const tempRun = () => join(mkdtempSync(join(tmpdir(), 'ns-rin-')), 'run');
 
 describe('RIN through the trainer', () => {
-  const net = rinNet({ ...preset('tiny'), dropout: 0.1, dropPath: 0.1 });
+  const net = rinNet(rin);
   const data = () => new ArrayBatches(squares(40), 8, 16 * 16 * 3);
 
   it('declares the process-layer dropout and drop-path masks as fed inputs', () => {
@@ -57,34 +55,20 @@ describe('RIN through the trainer', () => {
   });
 
   it('trains (loss falls) and resumes bit for bit with dropout on', async () => {
-    const continuous = await collect(
-      train({
-        runDir: mkdtempSync(join(tmpdir(), 'ns-rin-')),
-        net,
-        config: config(30),
-        data: data(),
-        threads: 1,
-      }),
-    );
+    const fresh = await createRun(tempRun(), config(30));
+    const continuous = await collect(fresh.train({ data: data(), threads: 1 }));
+    await fresh.release();
     const head = continuous.slice(0, 5).reduce((a, r) => a + r.loss, 0);
     const tail = continuous.slice(-5).reduce((a, r) => a + r.loss, 0);
     expect(tail).toBeLessThan(head);
 
-    const runDir = mkdtempSync(join(tmpdir(), 'ns-rin-'));
-    const first = await collect(
-      train({ runDir, net, config: config(30), data: data(), threads: 1, stopAfter: 10 }),
-    );
-    const rest = await collect(
-      train({
-        runDir,
-        net,
-        config: config(30),
-        data: data(),
-        threads: 1,
-        resume: true,
-        stopAfter: 15,
-      }),
-    );
+    const runDir = tempRun();
+    const created = await createRun(runDir, config(30));
+    const first = await collect(created.train({ data: data(), threads: 1, stopAfter: 10 }));
+    await created.release();
+    const resumed = await openRun(runDir, { write: true });
+    const rest = await collect(resumed.train({ data: data(), threads: 1, stopAfter: 15 }));
+    await resumed.release();
     expect([...first, ...rest].map((r) => r.loss)).toEqual(
       continuous.slice(0, 15).map((r) => r.loss),
     );

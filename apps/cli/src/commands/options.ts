@@ -30,3 +30,25 @@ export function finiteNumber(text: string): number {
     throw new InvalidArgumentError(`expected a number, got ${JSON.stringify(text)}`);
   return value;
 }
+
+/** float32's largest finite value: a rate beyond it cannot be fed to the training graph. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+export function learningRateValue(text: string): number {
+  const value = positiveNumber(text);
+  if (value > FLOAT32_MAX)
+    throw new InvalidArgumentError(
+      `expected a number <= 3.4e38 (float32's largest value), got ${JSON.stringify(text)}`,
+    );
+  return value;
+}
+
+/** `i/K`: shard i (0-based) of K. */
+export function shardValue(text: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = match ? Number(match[1]) : Number.NaN;
+  const count = match ? Number(match[2]) : Number.NaN;
+  if (!(count >= 1 && index >= 0 && index < count))
+    throw new InvalidArgumentError(`expected i/K with 0 <= i < K, got ${JSON.stringify(text)}`);
+  return { index, count };
+}

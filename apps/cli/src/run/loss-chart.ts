@@ -1,21 +1,7 @@
 /** The loss curve of a run (metrics.jsonl) as a figure: raw and smoothed loss, and the learning rate. */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type MetricsLine, readMetricsFile, runPath } from '@ns/trainer';
 import { type ChartSpec, writeChart } from '../plot/index.js';
-
-interface MetricsLine {
-  readonly step: number;
-  readonly loss: number;
-  readonly lr: number;
-  readonly stepTime: number;
-}
-
-export function readMetrics(runDir: string): MetricsLine[] {
-  return readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as MetricsLine);
-}
 
 /** Exponential moving average with bias correction (as TensorBoard's smoothing). */
 function smooth(values: readonly number[], weight: number): Float64Array {
@@ -56,7 +42,8 @@ export function lossChart(metrics: readonly MetricsLine[], title: string): Chart
 
 /** Writes <run>/loss.png and <run>/loss.svg; returns the PNG path. */
 export async function writeLossChart(runDir: string, title: string): Promise<string> {
-  const chart = lossChart(readMetrics(runDir), title);
+  const metrics = await readMetricsFile(runPath(runDir, 'metrics'));
+  const chart = lossChart(metrics, title);
   await writeChart(chart, join(runDir, 'loss.svg'));
   const png = join(runDir, 'loss.png');
   await writeChart(chart, png);

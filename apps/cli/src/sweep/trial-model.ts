@@ -1,6 +1,6 @@
 /** The RIN architecture a sweep trains at each resolution. */
-import { parseRinConfig, type RinConfig } from '@ns/rin';
-import { modelForData } from '../run/model.js';
+import type { RinConfig } from '@ns/rin';
+import { rinForData } from '@ns/trainer';
 import type { SweepGrid } from './grid.js';
 
 /** The RIN a grid trains at `resolution` on data with these channels and classes. */
@@ -9,11 +9,11 @@ export function trialModel(
   resolution: number,
   data: { readonly channels: 1 | 3; readonly numClasses: number },
 ): RinConfig {
-  const fitted = modelForData(grid.preset, { ...data, height: resolution, width: resolution });
   const patchSize = grid.patchSize[String(resolution)];
-  return parseRinConfig({
-    ...fitted,
-    ...grid.model,
-    ...(patchSize === undefined ? {} : { patchSize }),
-  });
+  const model = rinForData(
+    grid.preset,
+    { ...data, height: resolution, width: resolution },
+    { ...grid.model, ...(patchSize === undefined ? {} : { patchSize }) },
+  );
+  return (model as { rin: RinConfig }).rin;
 }

@@ -4,15 +4,22 @@
  * Every phase leaves a file behind (checkpoints, trained.json, result.json), so a killed trial
  * picks up where it stopped and a finished one is never redone.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Dataset, loadDataset } from '@ns/data';
 import type { Device } from '@ns/graph';
-import { loadLatestCheckpoint, rinNet, train } from '@ns/trainer';
-import { batchSource } from '../run/batches.js';
-import { generate } from '../run/generate.js';
-import { readMetrics, writeLossChart } from '../run/loss-chart.js';
-import { makeRunConfig, type RunConfig } from '../run/run-dir.js';
+import {
+  createRun,
+  datasetBatches,
+  type NewRunConfig,
+  openRun,
+  type Run,
+  readMetricsFile,
+  runConfigFromSettings,
+  runPath,
+  runStep,
+  writeSampleFiles,
+} from '@ns/trainer';
+import { writeLossChart } from '../run/loss-chart.js';
 import { distanceToReference, ensureReference } from './evaluate.js';
 import { readJson, readTrialResult, trialDir, writeJsonAtomic } from './folder.js';
 import { plannedSteps, type SweepGrid, type TrialSpec } from './grid.js';
@@ -27,9 +34,9 @@ interface TrainedRecord {
 }
 
 /** The run configuration of a trial: the grid's settings at the trial's coordinates. */
-export function trialRunConfig(grid: SweepGrid, trial: TrialSpec, data: Dataset): RunConfig {
+export function trialRunConfig(grid: SweepGrid, trial: TrialSpec, data: Dataset): NewRunConfig {
   const rin = trialModel(grid, trial.resolution, data);
-  return makeRunConfig(
+  return runConfigFromSettings(
     {
       ...grid.train,
       seed: trial.seed,
@@ -37,21 +44,26 @@ export function trialRunConfig(grid: SweepGrid, trial: TrialSpec, data: Dataset)
       schedule: trial.schedule,
       inputScale: trial.inputScale,
     },
-    { preset: grid.preset, rin },
-    data,
+    { kind: 'rin', preset: grid.preset, rin },
+    {
+      dataset: data,
+      name: grid.data,
+      size: trial.resolution,
+      ...(grid.limit === undefined ? {} : { limit: grid.limit }),
+    },
   );
 }
 
 /** Seconds of step time up to and including `step` (what a time budget counts). */
-function stepSecondsUpTo(runDir: string, step: number): number {
-  if (!existsSync(join(runDir, 'metrics.jsonl'))) return 0;
+async function stepSecondsUpTo(runDir: string, step: number): Promise<number> {
   let seconds = 0;
-  for (const line of readMetrics(runDir)) if (line.step <= step) seconds += line.stepTime;
+  for (const line of await readMetricsFile(runPath(runDir, 'metrics')))
+    if (line.step <= step) seconds += line.stepTime;
   return seconds;
 }
 
-function meanLossOfLast(runDir: string, count: number): number {
-  const lines = readMetrics(runDir).slice(-count);
+async function meanLossOfLast(runDir: string, count: number): Promise<number> {
+  const lines = (await readMetricsFile(runPath(runDir, 'metrics'))).slice(-count);
   return lines.reduce((sum, line) => sum + line.loss, 0) / lines.length;
 }
 
@@ -68,37 +80,59 @@ export interface TrialOptions {
   readonly signal?: AbortSignal;
 }
 
-async function trainToBudget(o: TrialOptions, runDir: string): Promise<TrainedRecord | undefined> {
-  const { grid, trial } = o;
-  const data = loadDataset(grid.data, {
-    size: trial.resolution,
-    ...(grid.limit === undefined ? {} : { limit: grid.limit }),
+/** The trial's run: created on the first attempt, opened (with its lock) on later ones. */
+async function trialRun(o: TrialOptions, runDir: string): Promise<{ run: Run; data?: Dataset }> {
+  const onNotice = (m: string) => o.log(m);
+  if ((await runStep(runDir)) !== undefined) {
+    return {
+      run: await openRun(runDir, {
+        write: true,
+        onNotice,
+        lock: { purpose: `sweep trial ${o.trial.id}` },
+      }),
+    };
+  }
+  const data = loadDataset(o.grid.data, {
+    size: o.trial.resolution,
+    ...(o.grid.limit === undefined ? {} : { limit: o.grid.limit }),
   });
-  const config = trialRunConfig(grid, trial, data);
-  const checkpoint = await loadLatestCheckpoint(runDir);
-  const resumeFrom = checkpoint?.step ?? 0;
-  let seconds = stepSecondsUpTo(runDir, resumeFrom);
+  const run = await createRun(runDir, trialRunConfig(o.grid, o.trial, data), {
+    onNotice,
+    lock: { purpose: `sweep trial ${o.trial.id}` },
+  });
+  return { run, data };
+}
+
+async function trainToBudget(
+  o: TrialOptions,
+  run: Run,
+  data: Dataset | undefined,
+): Promise<TrainedRecord | undefined> {
+  const runDir = run.dir;
+  const config = run.config;
+  const resumeFrom = await run.step();
+  let seconds = await stepSecondsUpTo(runDir, resumeFrom);
   const limitSeconds =
-    'minutes' in grid.budget ? grid.budget.minutes * 60 : Number.POSITIVE_INFINITY;
+    'minutes' in o.grid.budget ? o.grid.budget.minutes * 60 : Number.POSITIVE_INFINITY;
   o.log(
     resumeFrom > 0
       ? `resuming from the checkpoint at step ${resumeFrom} (${seconds.toFixed(0)} s trained)`
-      : `training from scratch: ${JSON.stringify({ ...trial, rin: config.model.rin })}`,
+      : `training from scratch: ${JSON.stringify({ ...o.trial, model: config.model })}`,
   );
   if (seconds < limitSeconds && resumeFrom < config.steps) {
     // The time budget stops the run through the same path as Ctrl-C: a checkpoint, then the end.
     const budget = new AbortController();
     const signal = o.signal ? AbortSignal.any([o.signal, budget.signal]) : budget.signal;
-    for await (const record of train({
-      runDir,
-      net: rinNet(config.model.rin),
-      config,
-      data: batchSource(data, {
-        batchSize: config.batch,
-        seed: config.seed,
-        flip: config.data.flip,
-      }),
-      resume: checkpoint !== undefined,
+    for await (const record of run.train({
+      ...(data === undefined
+        ? {}
+        : {
+            data: datasetBatches(data, {
+              batchSize: config.batch,
+              seed: config.seed,
+              flip: config.data.flip,
+            }),
+          }),
       device: o.device,
       ...(o.threads === undefined ? {} : { threads: o.threads }),
       signal,
@@ -112,13 +146,12 @@ async function trainToBudget(o: TrialOptions, runDir: string): Promise<TrainedRe
         );
       }
     }
-    await writeLossChart(runDir, `${trial.id}`);
+    await writeLossChart(runDir, `${o.trial.id}`);
   }
-  const last = await loadLatestCheckpoint(runDir);
-  const step = last?.step ?? 0;
+  const step = await run.step();
   const reached = step >= config.steps || seconds >= limitSeconds;
   if (!reached) return undefined; // stopped early (Ctrl-C, stopAfter): resume later
-  return { step, trainSeconds: seconds, finalLoss: meanLossOfLast(runDir, 50) };
+  return { step, trainSeconds: seconds, finalLoss: await meanLossOfLast(runDir, 50) };
 }
 
 /**
@@ -129,10 +162,24 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult | undefined
   const runDir = trialDir(o.sweepDir, o.trial.id);
   const done = readTrialResult(o.sweepDir, o.trial.id);
   if (done) return done;
+  const { run, data } = await trialRun(o, runDir);
+  try {
+    return await trainAndEvaluate(o, run, data);
+  } finally {
+    await run.release();
+  }
+}
+
+async function trainAndEvaluate(
+  o: TrialOptions,
+  run: Run,
+  data: Dataset | undefined,
+): Promise<TrialResult | undefined> {
+  const runDir = run.dir;
   const trainedPath = join(runDir, 'trained.json');
   let trained = readJson<TrainedRecord>(trainedPath);
   if (trained === undefined) {
-    trained = await trainToBudget(o, runDir);
+    trained = await trainToBudget(o, run, data);
     if (trained === undefined) return undefined;
     await writeJsonAtomic(trainedPath, trained);
   }
@@ -143,9 +190,7 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult | undefined
   const started = performance.now();
   const e = o.grid.eval;
   const reference = await ensureReference(o.sweepDir, o.grid, o.trial.resolution, o.threads);
-  const samples = await generate({
-    runDir,
-    outDir: join(runDir, 'eval'),
+  const drawn = await run.sample({
     count: e.samples,
     steps: e.steps,
     sampler: e.sampler,
@@ -155,10 +200,9 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult | undefined
     batch: e.batch,
     weights: 'ema',
     device: o.device,
-    individual: false,
-    quiet: true,
     ...(o.threads === undefined ? {} : { threads: o.threads }),
   });
+  const samples = await writeSampleFiles(drawn, join(runDir, 'eval'), { individual: false });
   const distance = await distanceToReference(samples.npz, reference, e.features, o.threads);
   const result: TrialResult = {
     ...o.trial,

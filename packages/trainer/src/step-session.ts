@@ -1,18 +1,25 @@
 /**
- * The step loop over training_model.onnx. Parameters, optimizer state and EMA live as
- * onnxruntime tensors in `feeds`; after each run the `<name>.new` outputs become the next inputs
- * (the same ort.Tensor objects, no copies in JS). Values are copied out only by `snapshot`.
+ * One onnxruntime session over a fused training graph (@ns/graph's buildTrainingGraph), stepped
+ * with its state carried: parameters, optimizer moments and EMA live as onnxruntime tensors in
+ * `feeds`; after each run the `<name>.new` outputs become the next inputs (the same ort.Tensor
+ * objects, no copies in JS). Values are copied out only by `snapshot`.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type * as ortTypes from 'onnxruntime-node';
-import { readCheckpoint, type TrainingState } from './artifacts.js';
-import type { FloatDType } from './dtype.js';
-import { GraphError } from './errors.js';
-import type { ParamArray } from './params.js';
-import { openSession, ort, type SessionOptions } from './run.js';
+import {
+  buildTrainingGraph,
+  type FloatDType,
+  GraphError,
+  initialState,
+  openSession,
+  ort,
+  type ParamArray,
+  type SessionOptions,
+  serialize,
+  type TrainingSpec,
+  type TrainingState,
+} from '@ns/graph';
 
-export type Feed = ortTypes.Tensor;
+export type Feed = InstanceType<typeof ort.Tensor>;
+type Session = Awaited<ReturnType<typeof openSession>>;
 
 export interface StepResult {
   readonly loss: number;
@@ -20,20 +27,20 @@ export interface StepResult {
   readonly outputs: Readonly<Record<string, Feed>>;
 }
 
-export interface TrainerInit {
+export interface StepSessionInit {
   readonly dtype: FloatDType;
   readonly params: ReadonlyMap<string, { shape: readonly number[]; value: ParamArray }>;
   readonly state: TrainingState;
 }
 
-export class Trainer {
+export class StepSession {
   private readonly carried: string[];
   private readonly feeds: Record<string, Feed> = {};
   private stepCount: number;
 
   private constructor(
-    readonly session: ortTypes.InferenceSession,
-    private readonly init: TrainerInit,
+    readonly session: Session,
+    private readonly init: StepSessionInit,
   ) {
     this.stepCount = init.state.step;
     const F = init.dtype;
@@ -57,7 +64,7 @@ export class Trainer {
     if (missing.length > 0) {
       throw new GraphError(
         'invalid_artifacts',
-        `Trainer: the training model has no outputs for ${missing.map((n) => `${n}.new`).join(', ')}`,
+        `StepSession: the training model has no outputs for ${missing.map((n) => `${n}.new`).join(', ')}`,
       );
     }
     this.dataInputs = unfed;
@@ -66,25 +73,13 @@ export class Trainer {
   /** Names of the per-step data inputs (everything not carried, lr or step). */
   readonly dataInputs: readonly string[];
 
+  /** A session over `model` (bytes or a training_model.onnx path) starting from `init`. */
   static async create(
     model: Uint8Array | string,
-    init: TrainerInit,
+    init: StepSessionInit,
     options: SessionOptions = {},
-  ): Promise<Trainer> {
-    return new Trainer(await openSession(model, options), init);
-  }
-
-  /** Resume from an artifact directory (training_model.onnx + checkpoint/). */
-  static async open(dir: string, options: SessionOptions = {}): Promise<Trainer> {
-    const ck = await readCheckpoint(dir);
-    const params = new Map(
-      ck.meta.params.map((p) => [p.name, { shape: p.shape, value: ck.params.get(p.name)! }]),
-    );
-    return Trainer.create(
-      new Uint8Array(await readFile(join(dir, 'training_model.onnx'))),
-      { dtype: ck.meta.dtype, params, state: ck.state },
-      options,
-    );
+  ): Promise<StepSession> {
+    return new StepSession(await openSession(model, options), init);
   }
 
   /** Number of updates made so far (the checkpoint's step). */
@@ -98,7 +93,7 @@ export class Trainer {
       if (!(n in batch))
         throw new GraphError(
           'invalid_argument',
-          `Trainer.run: batch is missing input '${n}' (needs ${this.dataInputs.join(', ')})`,
+          `StepSession.run: batch is missing input '${n}' (needs ${this.dataInputs.join(', ')})`,
         );
     }
     this.checkBatch(batch);
@@ -128,7 +123,7 @@ export class Trainer {
       const fail = () => {
         throw new GraphError(
           'shape_mismatch',
-          `Trainer.run: input '${name}' expects ${want}, got ${got.type}[${got.dims.join(', ')}]`,
+          `StepSession.run: input '${name}' expects ${want}, got ${got.type}[${got.dims.join(', ')}]`,
         );
       };
       if (got.type !== meta.type || got.dims.length !== meta.shape.length) fail();
@@ -145,11 +140,12 @@ export class Trainer {
   /** Current carried value (parameter `<name>`, state `<name>.m`, EMA `<name>.ema`). */
   tensor(name: string): Feed {
     const t = this.feeds[name];
-    if (!t) throw new GraphError('unknown_tensor', `Trainer.tensor: no carried tensor '${name}'`);
+    if (!t)
+      throw new GraphError('unknown_tensor', `StepSession.tensor: no carried tensor '${name}'`);
     return t;
   }
 
-  /** Copy out parameters and state (for writeArtifacts / Params.set). */
+  /** Copies out parameters and state (for a checkpoint, or Params.set). */
   snapshot(): { params: Map<string, ParamArray>; state: TrainingState } {
     const copy = (n: string) => (this.feeds[n]!.data as ParamArray).slice();
     const params = new Map([...this.init.params.keys()].map((n) => [n, copy(n)]));
@@ -161,4 +157,29 @@ export class Trainer {
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** A StepSession over `spec`'s training graph, starting from the registry's values and `state`. */
+export async function createStepSession(
+  spec: TrainingSpec,
+  options: SessionOptions = {},
+  state?: TrainingState,
+): Promise<StepSession> {
+  const training = buildTrainingGraph(spec);
+  const names = training.inputs.map((t) => t.name).filter((n) => spec.params.has(n));
+  const params = new Map(
+    names.map((n) => [n, { shape: spec.params.spec(n).shape, value: spec.params.value(n) }]),
+  );
+  return StepSession.create(
+    serialize(training).model,
+    { dtype: spec.params.dtype, params, state: state ?? initialState(spec, names) },
+    options,
+  );
+}
+
+/** Copies a session's parameters into the spec's registry; returns its optimizer state and EMA. */
+export function commitStepSession(spec: TrainingSpec, session: StepSession): TrainingState {
+  const snap = session.snapshot();
+  for (const [n, v] of snap.params) spec.params.set(n, v);
+  return snap.state;
 }
