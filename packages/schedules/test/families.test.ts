@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  compareSchedules,
   edmLognormal,
   flowTimeFromGamma,
   flowTimeFromLogSnr,
@@ -298,5 +299,32 @@ describe('logSNR densities against scipy.stats', () => {
     [0.1, 0.25, 0.5, 0.75, 0.9].forEach((q, i) => {
       expect(logSnrQuantile(schedule, q)).toBeCloseTo(d.quantiles[i]!, 13);
     });
+  });
+});
+
+describe('compareSchedules on the new families', () => {
+  it('splits mass into regions as scipy.stats does', () => {
+    const [normal, , laplaceDensity] = golden.densities;
+    const cdfAt = (d: typeof normal, x: number): number => {
+      if (x === Number.NEGATIVE_INFINITY) return 0;
+      if (x === Number.POSITIVE_INFINITY) return 1;
+      return d!.cdf[d!.cdfAt.indexOf(x)]!;
+    };
+    const c = compareSchedules(parseSchedule(normal!.spec), parseSchedule(laplaceDensity!.spec));
+    for (const region of c.regions) {
+      expect(
+        Math.abs(region.massA - (cdfAt(normal, region.to) - cdfAt(normal, region.from))),
+      ).toBeLessThan(1e-15);
+      expect(
+        Math.abs(
+          region.massB - (cdfAt(laplaceDensity, region.to) - cdfAt(laplaceDensity, region.from)),
+        ),
+      ).toBeLessThan(1e-15);
+    }
+    expect(c.quantilesA).toEqual(
+      c.quantilesA.map((_, i) => expect.closeTo(normal!.quantiles[i]!, 13)),
+    );
+    expect(c.totalVariation).toBeGreaterThan(0.1);
+    expect(c.totalVariation).toBeLessThan(1);
   });
 });
