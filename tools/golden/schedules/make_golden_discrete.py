@@ -11,7 +11,7 @@ k-diffusion's sampling.py (read, not imported, and run in float64):
   through closed-form inverses, with gamma of the schedule there;
 - betas_for_alpha_bar of the new schedule families, the trained_betas of an exported config.
 
-Run from the repo root:  python3 tools/golden/schedules/make_golden_discrete.py
+Run from the repo root (needs numpy and scipy):  python3 tools/golden/schedules/make_golden_discrete.py
 """
 import json
 import math

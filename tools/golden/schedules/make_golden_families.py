@@ -13,7 +13,7 @@ Written from the formulas (papers and the public reference code), not from @ns/s
 - the logSNR densities of lognormal and laplace against scipy.stats;
 - the resolution rules (Chen Table 1 rows, simple diffusion 64/d, SD3 sqrt(m/n), Flux calculate_shift).
 
-Run from the repo root:  python3 tools/golden/schedules/make_golden_families.py
+Run from the repo root (needs numpy, scipy and mpmath):  python3 tools/golden/schedules/make_golden_families.py
 """
 import json
 import math
