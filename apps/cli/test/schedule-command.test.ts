@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseSchedule, withInputScale } from '@ns/schedules';
+import { betas, parseSchedule, resolutionRules, samplingGrid, withInputScale } from '@ns/schedules';
 import { decodePng } from './plot/png-decode';
 
 const run = promisify(execFile);
@@ -123,22 +123,106 @@ describe('ns schedule', () => {
     );
   });
 
-  it('suggests b for a resolution with its source', async () => {
+  it('prints every resolution rule side by side, in one unit, with sources', async () => {
     const { stdout } = await ns('schedule', 'suggest', '--resolution', '256');
-    expect(stdout).toContain('b = 0.5');
+    const table = stdout.split('\n');
+    for (const rule of ['chen2023', 'simpleDiffusion', 'sd3', 'flux'])
+      expect(table.some((l) => l.startsWith(rule))).toBe(true);
+    expect(stdout).toContain('simple_linear+scale=0.5');
     expect(stdout).toContain('Table 1');
+    expect(stdout).toContain('Esser et al. 2024');
+    expect(stdout).toContain('calculate_shift');
+    expect(stdout).toContain("ns train --schedule 'simple_linear' --scale 0.5");
     const json = JSON.parse((await ns('schedule', 'suggest', '-r', '512', '--json')).stdout);
+    expect(json.resolution).toBe(512);
+    expect(json.rules).toEqual(JSON.parse(JSON.stringify(resolutionRules(512))));
+  });
+
+  it('prints one rule with --rule, and plots them all', async () => {
+    const json = JSON.parse(
+      (await ns('schedule', 'suggest', '-r', '512', '--rule', 'chen2023', '--json')).stdout,
+    );
     expect(json).toMatchObject({
       scale: 0.2,
       schedule: 'cosine@0.2,1,1',
       spec: 'cosine@0.2,1,1+scale=0.2',
     });
+    const simple = await ns(
+      'schedule',
+      'suggest',
+      '-r',
+      '128',
+      '--rule',
+      'simpleDiffusion',
+      '--json',
+    );
+    expect(JSON.parse(simple.stdout).scale).toBe(0.5);
+    const sd3 = (await ns('schedule', 'suggest', '-r', '1024', '--rule', 'sd3')).stdout;
+    expect(sd3).toContain('shift s = 4');
+    expect(sd3).toContain("--schedule 'lognormal@0,2+shift=4'");
+    const dir = mkdtempSync(join(tmpdir(), 'ns-rules-'));
+    const svgPath = join(dir, 'rules.svg');
+    await ns('schedule', 'suggest', '-r', '256', '--plot', svgPath);
+    const svg = readFileSync(svgPath, 'utf8');
+    for (const label of ['Chen 2023 (Table 1)', 'simple diffusion (64/d)', 'SD3', 'Flux', '256 px'])
+      expect(svg).toContain(label);
+    expect((await nsFails('schedule', 'suggest', '-r', '256', '--rule', 'dalle')).stderr).toMatch(
+      /Allowed choices are chen2023, simpleDiffusion, sd3, flux/,
+    );
+  });
+
+  it('prints the sampler grid of a spacing, as the library builds it', async () => {
+    const out = JSON.parse(
+      (await ns('schedule', 'grid', '-s', 'cosine', '-n', '6', '--spacing', 'karras', '--json'))
+        .stdout,
+    );
+    const grid = samplingGrid(parseSchedule('cosine'), 6, 'karras');
+    expect(out.spacing).toBe('karras@0.002,80,7');
+    expect(out.tNow).toEqual(Array.from(grid.tNow));
+    expect(out.gammaNext).toEqual(Array.from(grid.gammaNext));
+    const table = (
+      await ns('schedule', 'grid', '-s', 'simple_linear', '-n', '4', '--spacing', 'trailing')
+    ).stdout;
+    expect(table).toContain('spacing trailing@1000');
+    expect(table.trim().split('\n')).toHaveLength(6);
     expect(
-      JSON.parse(
-        (await ns('schedule', 'suggest', '-r', '128', '--rule', 'simpleDiffusion', '--json'))
-          .stdout,
-      ).scale,
-    ).toBe(0.5);
+      (await nsFails('schedule', 'grid', '-s', 'cosine', '-n', '4', '--spacing', 'even')).stderr,
+    ).toMatch(/invalid spacing spec "even"/);
+  });
+
+  it('writes a diffusers scheduler_config.json with the schedule as trained_betas', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'ns-diffusers-')), 'scheduler');
+    const { stdout } = await ns(
+      'schedule',
+      'diffusers',
+      '-s',
+      'sigmoid@0,3,0.5',
+      '-b',
+      '0.5',
+      '-o',
+      dir,
+      '-T',
+      '200',
+      '--predict',
+      'v',
+      '--zero-snr',
+    );
+    expect(stdout).toMatch(/wrote .*scheduler_config\.json: DDPMScheduler, 200 trained_betas/);
+    const config = JSON.parse(readFileSync(join(dir, 'scheduler_config.json'), 'utf8'));
+    expect(config).toMatchObject({
+      _class_name: 'DDPMScheduler',
+      num_train_timesteps: 200,
+      prediction_type: 'v_prediction',
+      variance_type: 'fixed_large',
+      timestep_spacing: 'trailing',
+      rescale_betas_zero_snr: true,
+      clip_sample: true,
+    });
+    const schedule = withInputScale(parseSchedule('sigmoid@0,3,0.5'), 0.5);
+    expect(config.trained_betas).toEqual(Array.from(betas(schedule, 200)));
+    expect((await nsFails('schedule', 'diffusers', '-s', 'laplace@0', '-o', dir)).stderr).toMatch(
+      /invalid schedule spec "laplace@0"/,
+    );
   });
 });
 
@@ -147,6 +231,8 @@ describe('ns --help', () => {
     const { stdout } = await ns('--help');
     for (const command of ['demo', 'train', 'sample', 'schedule', 'rin', 'fid'])
       expect(stdout).toContain(command);
-    expect((await ns('schedule', '--help')).stdout).toMatch(/plot[\s\S]*suggest/);
+    const help = (await ns('schedule', '--help')).stdout;
+    expect(help).toMatch(/plot[\s\S]*suggest[\s\S]*grid[\s\S]*diffusers/);
+    expect(help).toContain('lognormal@mean,std');
   });
 });

@@ -14,6 +14,9 @@ export type ScheduleFamily =
   | 'iddpmCosine'
   | 'shiftedCosine'
   | 'interpolatedCosine'
+  | 'lognormal'
+  | 'laplace'
+  | 'rectifiedFlow'
   | 'custom';
 
 /** Coefficients of the forward process x_t = alpha·x0 + sigma·ε for data x0 ∈ [−1, 1]. */

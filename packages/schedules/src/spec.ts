@@ -2,11 +2,15 @@ import { DEFAULT_CLIP_MIN } from './families/common.js';
 import { cosine } from './families/cosine.js';
 import { cosineSimple } from './families/cosine-simple.js';
 import { iddpmCosine } from './families/iddpm-cosine.js';
+import { laplace } from './families/laplace.js';
 import { linear } from './families/linear.js';
+import { edmLognormal, lognormal, sd3LogitNormal } from './families/lognormal.js';
+import { rectifiedFlow } from './families/rectified-flow.js';
 import { sigmoid } from './families/sigmoid.js';
 import { interpolatedCosine, shiftedCosine } from './families/simple-diffusion.js';
 import { withInputScale } from './scaling.js';
 import type { Schedule } from './schedule.js';
+import { withShift } from './shift.js';
 
 /**
  * Spec strings, compatible with the reference configs (`train_schedule`, `infer_schedule`):
@@ -20,9 +24,15 @@ import type { Schedule } from './schedule.js';
  * | `iddpm_cosine[@s]` | improved-DDPM cosine, s = 0.008 |
  * | `shifted_cosine@d,n[,λmin,λmax]` | simple diffusion's shifted cosine for image size d, base n |
  * | `interpolated_cosine@d,lo,hi[,λmin,λmax]` | simple diffusion's interpolated shifted cosine |
+ * | `lognormal@mean,std` | logSNR ~ N(mean, std²) under t ~ U(0, 1) |
+ * | `edm@P_mean,P_std` | EDM's ln σ ~ N(P_mean, P_std²), written back as `lognormal@(−2·P_mean),(2·P_std)` |
+ * | `logit_normal@m,s` | SD3's logit-normal flow time, written back as `lognormal@(−2·m),(2·s)` |
+ * | `laplace[@μ,b]` | Hang et al. 2024, logSNR ~ Laplace(μ, b), default (0, 0.5) |
+ * | `rectified_flow` | x_t = (1 − t)·x0 + t·ε as a VP schedule |
  *
- * Extensions, appended in any order: `+scale=b` (input scale) and `+clip=c` (γ floor of
- * linear/cosine/sigmoid, default 1e-9). `formatSchedule` writes the canonical form, which parses
+ * Extensions, appended in any order: `+scale=b` (input scale), `+shift=s` (SD3's shift of the
+ * schedule itself, logSNR − 2·ln s) and `+clip=c` (γ floor of linear/cosine/sigmoid, default 1e-9).
+ * `formatSchedule` writes the canonical form (`+clip`, then `+shift`, then `+scale`), which parses
  * back to the same schedule.
  */
 export const SCHEDULE_SPEC_FORMS = [
@@ -33,16 +43,21 @@ export const SCHEDULE_SPEC_FORMS = [
   'iddpm_cosine[@s]',
   'shifted_cosine@imageSize,noiseSize[,logSnrMin,logSnrMax]',
   'interpolated_cosine@imageSize,noiseSizeLow,noiseSizeHigh[,logSnrMin,logSnrMax]',
+  'lognormal@mean,std',
+  'edm@pMean,pStd',
+  'logit_normal@m,s',
+  'laplace[@mu,b]',
+  'rectified_flow',
 ] as const;
 
-const MODIFIERS = ['scale', 'clip'] as const;
+const MODIFIERS = ['scale', 'shift', 'clip'] as const;
 type Modifier = (typeof MODIFIERS)[number];
 
 function syntaxError(spec: string, problem: string): SyntaxError {
   return new SyntaxError(
     `invalid schedule spec ${JSON.stringify(spec)}: ${problem}. Expected one of ${SCHEDULE_SPEC_FORMS.join(
       ', ',
-    )}, optionally followed by +scale=B and/or +clip=C`,
+    )}, optionally followed by +scale=B, +shift=S and/or +clip=C`,
   );
 }
 
@@ -81,7 +96,7 @@ export function parseSchedule(spec: string): Schedule {
     if (value === undefined || rest.length > 0 || !MODIFIERS.includes(key.trim() as Modifier)) {
       throw syntaxError(
         spec,
-        `unknown modifier ${JSON.stringify(`+${text}`)} (allowed: +scale=B, +clip=C)`,
+        `unknown modifier ${JSON.stringify(`+${text}`)} (allowed: +scale=B, +shift=S, +clip=C)`,
       );
     }
     const name = key.trim() as Modifier;
@@ -111,6 +126,11 @@ export function parseSchedule(spec: string): Schedule {
   } catch (error) {
     if (error instanceof RangeError) throw syntaxError(spec, error.message);
     throw error;
+  }
+  const shift = modifiers.get('shift');
+  if (shift !== undefined) {
+    if (!(shift > 0)) throw syntaxError(spec, `+shift must be > 0, got ${shift}`);
+    schedule = withShift(schedule, shift);
   }
   const scale = modifiers.get('scale');
   if (scale !== undefined) {
@@ -171,6 +191,26 @@ export function parseSchedule(spec: string): Schedule {
           noiseSizeHigh: fields[2]!,
           ...(fields.length === 5 ? { logSnrMin: fields[3]!, logSnrMax: fields[4]! } : {}),
         });
+      case 'lognormal':
+        noClip();
+        expectFields(spec, name, fields, 2, 2);
+        return lognormal({ mean: fields[0]!, std: fields[1]! });
+      case 'edm':
+        noClip();
+        expectFields(spec, name, fields, 2, 2);
+        return edmLognormal({ pMean: fields[0]!, pStd: fields[1]! });
+      case 'logit_normal':
+        noClip();
+        expectFields(spec, name, fields, 2, 2);
+        return sd3LogitNormal({ m: fields[0]!, s: fields[1]! });
+      case 'laplace':
+        noClip();
+        if (at >= 0) expectFields(spec, name, fields, 2, 2);
+        return laplace(fields.length > 0 ? { mu: fields[0]!, b: fields[1]! } : {});
+      case 'rectified_flow':
+        noClip();
+        if (at >= 0) throw syntaxError(spec, '`rectified_flow` takes no fields (use +shift=S)');
+        return rectifiedFlow();
       default:
         throw syntaxError(spec, `unknown schedule name ${JSON.stringify(name)}`);
     }

@@ -6,12 +6,16 @@ import {
   fromLogSnr,
   iddpmCosine,
   interpolatedCosine,
+  laplace,
   linear,
+  lognormal,
   parseSchedule,
+  rectifiedFlow,
   type Schedule,
   shiftedCosine,
   sigmoid,
   withInputScale,
+  withShift,
 } from '../src/index.js';
 
 const cosineArb = fc
@@ -38,10 +42,32 @@ const fixedArb = fc.constantFrom<Schedule>(
   iddpmCosine(),
   shiftedCosine({ imageSize: 256 }),
   interpolatedCosine({ imageSize: 128 }),
+  rectifiedFlow(),
   fromLogSnr((t) => 10 - 25 * t ** 1.5),
 );
 
-const scheduleArb = fc.oneof(cosineArb, sigmoidArb, fixedArb);
+const lognormalArb = fc
+  .record({
+    mean: fc.double({ min: -5, max: 5, noNaN: true }),
+    std: fc.double({ min: 0.3, max: 4, noNaN: true }),
+  })
+  .map(lognormal);
+
+const laplaceArb = fc
+  .record({
+    mu: fc.double({ min: -5, max: 5, noNaN: true }),
+    b: fc.double({ min: 0.2, max: 3, noNaN: true }),
+  })
+  .map(laplace);
+
+const baseArb = fc.oneof(cosineArb, sigmoidArb, fixedArb, lognormalArb, laplaceArb);
+/** Every base schedule, and the same under SD3's `+shift=s`. */
+const scheduleArb = fc.oneof(
+  baseArb,
+  fc
+    .tuple(baseArb, fc.double({ min: 0.1, max: 10, noNaN: true }))
+    .map(([s, shift]) => withShift(s, shift)),
+);
 const tArb = fc.double({ min: 0, max: 1, noNaN: true });
 const scaleArb = fc.double({ min: 1e-3, max: 10, noNaN: true });
 
@@ -157,11 +183,7 @@ describe('schedule properties', () => {
   it('spec strings round-trip through parse and format', () => {
     fc.assert(
       fc.property(
-        fc.oneof(
-          cosineArb,
-          sigmoidArb,
-          fixedArb.filter((s) => s.spec !== undefined),
-        ),
+        scheduleArb.filter((s) => s.spec !== undefined),
         scaleArb,
         tArb,
         (s, b, t) => {

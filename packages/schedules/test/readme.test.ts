@@ -18,4 +18,7 @@ it('README example runs', () => {
   expect(Number(lines[1])).toBeCloseTo(0.0903533195, 10);
   expect(out).toContain('Float64Array(4) [ 1, 0.75, 0.5, 0.25 ]');
   expect(out).toContain("schedule: 'simple_linear'");
+  expect(out).toContain('lognormal@0,2+shift=3');
+  expect(out).toContain(String(-2 * Math.log(3)).slice(0, 14));
+  expect(out).toMatch(/Float64Array\(4\) \[\s+0\.99/);
 });

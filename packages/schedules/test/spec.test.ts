@@ -25,6 +25,17 @@ describe('parseSchedule', () => {
     ['shifted_cosine@256,64', 'shifted_cosine@256,64', 'shiftedCosine'],
     ['shifted_cosine@256,64,-15,15', 'shifted_cosine@256,64,-15,15', 'shiftedCosine'],
     ['interpolated_cosine@512,32,256', 'interpolated_cosine@512,32,256', 'interpolatedCosine'],
+    ['lognormal@0,2', 'lognormal@0,2', 'lognormal'],
+    ['lognormal@2.4, 2.4', 'lognormal@2.4,2.4', 'lognormal'],
+    ['edm@-1.2,1.2', 'lognormal@2.4,2.4', 'lognormal'],
+    ['logit_normal@0,1', 'lognormal@0,2', 'lognormal'],
+    ['laplace', 'laplace@0,0.5', 'laplace'],
+    ['laplace@1,2', 'laplace@1,2', 'laplace'],
+    ['rectified_flow', 'rectified_flow', 'rectifiedFlow'],
+    ['rectified_flow+shift=3', 'rectified_flow+shift=3', 'rectifiedFlow'],
+    ['rectified_flow+shift=1', 'rectified_flow', 'rectifiedFlow'],
+    ['sigmoid@0,3,0.5+scale=0.3+shift=2', 'sigmoid@0,3,0.5+shift=2+scale=0.3', 'sigmoid'],
+    ['simple_linear+shift=2+clip=1e-5', 'simple_linear+clip=0.00001+shift=2', 'linear'],
   ])('%s → %s', (input, canonical, family) => {
     const s = parseSchedule(input);
     expect(s.spec).toBe(canonical);
@@ -60,6 +71,13 @@ describe('parseSchedule', () => {
     ['cosine+clip=1e-5', /\+clip does not apply to `cosine`/],
     ['simple_linear@1', /takes no fields/],
     ['shifted_cosine@256,64,-15', /both logSnrMin and logSnrMax/],
+    ['lognormal@0', /`lognormal` takes 2 comma-separated numbers after @, got 1/],
+    ['lognormal@0,-1', /`std` must be a finite number > 0, got -1/],
+    ['edm@-1.2,0', /`pStd` must be a finite number > 0, got 0/],
+    ['laplace@0,0.5+clip=1e-3', /\+clip does not apply to `laplace`/],
+    ['rectified_flow@1', /`rectified_flow` takes no fields/],
+    ['rectified_flow+shift=-3', /\+shift must be > 0, got -3/],
+    ['rectified_flow+shift=x', /\+shift "x" is not a finite number/],
   ])('rejects %j with a SyntaxError', (spec, message) => {
     expect(() => parseSchedule(spec)).toThrow(SyntaxError);
     expect(() => parseSchedule(spec)).toThrow(message);

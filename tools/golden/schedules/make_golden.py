@@ -137,15 +137,6 @@ SCHEDULES = [
 ]
 SCALES = [1.0, 0.5, 0.1, 0.01]
 
-schedules = []
-for spec, params in SCHEDULES:
-    g = gamma_of(params)
-    schedules.append({
-        "spec": spec,
-        "gamma": listify(g),
-        "logSnr": [[None if not np.isfinite(v) else float(v) for v in logsnr_of(params, g, b)] for b in SCALES],
-    })
-
 
 # ---- diffusers betas_for_alpha_bar (spec §7.1) ------------------------------------------------
 def betas_for_alpha_bar(num, alpha_bar, max_beta=0.999):
@@ -157,69 +148,86 @@ def betas_for_alpha_bar(num, alpha_bar, max_beta=0.999):
     return np.array(betas, dtype=np.float64)
 
 
-discrete = []
-for spec, fn in [
-    ("iddpm_cosine", lambda u: float(iddpm_alpha_bar(np.float64(u)))),
-    ("simple_linear", lambda u: float(simple_linear_schedule(np.float64(u)))),
-    ("sigmoid@-3,3,0.9", lambda u: float(sigmoid_schedule(np.float64(u), -3, 3, 0.9))),
-]:
-    for steps in (10, 1000):
-        b = betas_for_alpha_bar(steps, fn)
-        discrete.append({"spec": spec, "steps": steps, "betas": listify(b), "alphasCumprod": listify(np.cumprod(1 - b))})
-
-# Input-scaled: the VP-equivalent gamma b^2 g / (b^2 g + 1 - g).
-bsc = 0.5
-fn = lambda u: (lambda g: bsc ** 2 * g / (bsc ** 2 * g + 1 - g))(float(simple_linear_schedule(np.float64(u))))
-b = betas_for_alpha_bar(50, fn)
-discrete.append({"spec": "simple_linear+scale=0.5", "steps": 50, "betas": listify(b), "alphasCumprod": listify(np.cumprod(1 - b))})
+def main():
+    schedules = []
+    for spec, params in SCHEDULES:
+        g = gamma_of(params)
+        schedules.append({
+            "spec": spec,
+            "gamma": listify(g),
+            "logSnr": [[None if not np.isfinite(v) else float(v) for v in logsnr_of(params, g, b)] for b in SCALES],
+        })
 
 
-# ---- sampler maths (spec §3.2-§3.4) --------------------------------------------------------------
-rng = np.random.default_rng(1)
-B, D = 3, 8
-scale = 0.5
-xt = rng.normal(0, 1, (B, D))
-net = rng.normal(0, 1, (B, D))
-noise = rng.normal(0, 1, (B, D))
-gamma_now = np.array([0.2, 0.5, 0.9])[:, None]
-gamma_next = np.array([0.3, 0.7, 0.999])[:, None]
 
 
-def x0_from_eps(x, e, g): return (x - np.sqrt(1 - g) * e) / np.sqrt(g)
-def eps_from_x0(x, x0, g): return (x - np.sqrt(g) * x0) / np.sqrt(1 - g)
-def x0_from_v(x, v, g): return np.sqrt(g) * x - np.sqrt(1 - g) * v
-def eps_from_v(x, v, g): return np.sqrt(1 - g) * x + np.sqrt(g) * v
+    discrete = []
+    for spec, fn in [
+        ("iddpm_cosine", lambda u: float(iddpm_alpha_bar(np.float64(u)))),
+        ("simple_linear", lambda u: float(simple_linear_schedule(np.float64(u)))),
+        ("sigmoid@-3,3,0.9", lambda u: float(sigmoid_schedule(np.float64(u), -3, 3, 0.9))),
+    ]:
+        for steps in (10, 1000):
+            b = betas_for_alpha_bar(steps, fn)
+            discrete.append({"spec": spec, "steps": steps, "betas": listify(b), "alphasCumprod": listify(np.cumprod(1 - b))})
+
+    # Input-scaled: the VP-equivalent gamma b^2 g / (b^2 g + 1 - g).
+    bsc = 0.5
+    fn = lambda u: (lambda g: bsc ** 2 * g / (bsc ** 2 * g + 1 - g))(float(simple_linear_schedule(np.float64(u))))
+    b = betas_for_alpha_bar(50, fn)
+    discrete.append({"spec": "simple_linear+scale=0.5", "steps": 50, "betas": listify(b), "alphasCumprod": listify(np.cumprod(1 - b))})
 
 
-x0 = np.clip(x0_from_eps(xt, net, gamma_now), -scale, scale)
-eps = eps_from_x0(xt, x0, gamma_now)  # truncate_noise=True
-ddim = x0 * np.sqrt(gamma_next) + eps * np.sqrt(1 - gamma_next)
-alpha = np.clip(np.exp(np.log(gamma_now) - np.log(gamma_next)), 0, 1)
-mean = (xt - (1 - alpha) / np.sqrt(1 - gamma_now) * eps) / np.sqrt(alpha)
-ddpm_large = mean + np.sqrt(1 - alpha) * noise
-ddpm_small = mean + np.sqrt(np.exp(np.log1p(-gamma_next) - np.log1p(-gamma_now)) * (1 - alpha)) * noise
-x0_v = np.clip(x0_from_v(xt, net, gamma_now), -scale, scale)
+    # ---- sampler maths (spec §3.2-§3.4) --------------------------------------------------------------
+    rng = np.random.default_rng(1)
+    B, D = 3, 8
+    scale = 0.5
+    xt = rng.normal(0, 1, (B, D))
+    net = rng.normal(0, 1, (B, D))
+    noise = rng.normal(0, 1, (B, D))
+    gamma_now = np.array([0.2, 0.5, 0.9])[:, None]
+    gamma_next = np.array([0.3, 0.7, 0.999])[:, None]
 
-steps, td = 7, 0.5
-grid_now = np.array([1 - i / steps for i in range(steps)])
-grid_next = np.array([max(1 - (i + 1 + td) / steps, 0) for i in range(steps)])
 
-x_norm = xt / xt.std(axis=1, keepdims=True)
+    def x0_from_eps(x, e, g): return (x - np.sqrt(1 - g) * e) / np.sqrt(g)
+    def eps_from_x0(x, x0, g): return (x - np.sqrt(g) * x0) / np.sqrt(1 - g)
+    def x0_from_v(x, v, g): return np.sqrt(g) * x - np.sqrt(1 - g) * v
+    def eps_from_v(x, v, g): return np.sqrt(1 - g) * x + np.sqrt(g) * v
 
-sampler = {
-    "batch": B, "scale": scale,
-    "xt": listify(xt), "prediction": listify(net), "noise": listify(noise),
-    "gammaNow": listify(gamma_now), "gammaNext": listify(gamma_next),
-    "x0FromEps": listify(x0_from_eps(xt, net, gamma_now)),
-    "x0FromV": listify(x0_from_v(xt, net, gamma_now)),
-    "epsFromV": listify(eps_from_v(xt, net, gamma_now)),
-    "x0Clipped": listify(x0), "epsTruncated": listify(eps),
-    "x0VClipped": listify(x0_v),
-    "ddim": listify(ddim), "ddpmLarge": listify(ddpm_large), "ddpmSmall": listify(ddpm_small),
-    "grid": {"steps": steps, "td": td, "tNow": listify(grid_now), "tNext": listify(grid_next)},
-    "normalized": listify(x_norm),
-}
 
-with open(OUT, "w") as f:
-    json.dump({"t": listify(T), "scales": SCALES, "schedules": schedules, "discrete": discrete, "sampler": sampler}, f)
-print(f"wrote {os.path.relpath(OUT)}: {len(schedules)} schedules x {len(T)} t, {len(discrete)} discrete cases")
+    x0 = np.clip(x0_from_eps(xt, net, gamma_now), -scale, scale)
+    eps = eps_from_x0(xt, x0, gamma_now)  # truncate_noise=True
+    ddim = x0 * np.sqrt(gamma_next) + eps * np.sqrt(1 - gamma_next)
+    alpha = np.clip(np.exp(np.log(gamma_now) - np.log(gamma_next)), 0, 1)
+    mean = (xt - (1 - alpha) / np.sqrt(1 - gamma_now) * eps) / np.sqrt(alpha)
+    ddpm_large = mean + np.sqrt(1 - alpha) * noise
+    ddpm_small = mean + np.sqrt(np.exp(np.log1p(-gamma_next) - np.log1p(-gamma_now)) * (1 - alpha)) * noise
+    x0_v = np.clip(x0_from_v(xt, net, gamma_now), -scale, scale)
+
+    steps, td = 7, 0.5
+    grid_now = np.array([1 - i / steps for i in range(steps)])
+    grid_next = np.array([max(1 - (i + 1 + td) / steps, 0) for i in range(steps)])
+
+    x_norm = xt / xt.std(axis=1, keepdims=True)
+
+    sampler = {
+        "batch": B, "scale": scale,
+        "xt": listify(xt), "prediction": listify(net), "noise": listify(noise),
+        "gammaNow": listify(gamma_now), "gammaNext": listify(gamma_next),
+        "x0FromEps": listify(x0_from_eps(xt, net, gamma_now)),
+        "x0FromV": listify(x0_from_v(xt, net, gamma_now)),
+        "epsFromV": listify(eps_from_v(xt, net, gamma_now)),
+        "x0Clipped": listify(x0), "epsTruncated": listify(eps),
+        "x0VClipped": listify(x0_v),
+        "ddim": listify(ddim), "ddpmLarge": listify(ddpm_large), "ddpmSmall": listify(ddpm_small),
+        "grid": {"steps": steps, "td": td, "tNow": listify(grid_now), "tNext": listify(grid_next)},
+        "normalized": listify(x_norm),
+    }
+
+    with open(OUT, "w") as f:
+        json.dump({"t": listify(T), "scales": SCALES, "schedules": schedules, "discrete": discrete, "sampler": sampler}, f)
+    print(f"wrote {os.path.relpath(OUT)}: {len(schedules)} schedules x {len(T)} t, {len(discrete)} discrete cases")
+
+
+if __name__ == "__main__":
+    main()
