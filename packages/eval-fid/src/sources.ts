@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { fileError } from '@ns/formats';
 import { EvalFidError, fail } from './errors.js';
 import type {
   ExtractorProvenance,
@@ -48,12 +49,14 @@ export function loadSource(path: string): FeatureSource | ImageSource {
   let isDirectory = false;
   try {
     isDirectory = statSync(path).isDirectory();
-  } catch {
-    throw new EvalFidError(path, 'no such file');
+  } catch (error) {
+    throw fileError(path, error);
   }
   if (isDirectory) return { kind: 'images', path, images: readImageFolder(path) };
   if (path.endsWith('.npy')) return fromArray(readNpy(path), path, path);
-  if (!path.endsWith('.npz')) fail(path, 'a .npy or .npz file', path);
+  if (!path.endsWith('.npz')) {
+    throw new EvalFidError(path, 'expected a .npy or .npz file, or a folder of PNG images');
+  }
   const archive = NpzArchive.open(path);
   try {
     if (archive.has('mu') && archive.has('sigma')) {
