@@ -33,6 +33,11 @@ export {
   polynomialMmdUnbiased,
 } from './metrics/kid.js';
 export {
+  type LabelAgreementOptions,
+  type LabelAgreementResult,
+  labelAgreement,
+} from './metrics/label-agreement.js';
+export {
   type PrecisionRecallOptions,
   type PrecisionRecallResult,
   precisionRecall,
