@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import { decodePng, readImageFolder } from '../src/index.js';
+import { decodePng, loadSource, readImageFolder } from '../src/index.js';
 import { fixture, readJson } from './helpers.js';
 
 interface PngCase {
@@ -120,5 +120,17 @@ describe('readImageFolder', () => {
     );
     writeFileSync(join(dir, 'c.jpg'), 'x');
     expect(() => readImageFolder(dir)).toThrow(/only PNG images are supported, found c\.jpg/);
+  });
+
+  test('a damaged PNG in the folder is named; so is a missing folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-fid-png-'));
+    const good = readFileSync(fixture('golden', 'png', 'folder', 'img0.png'));
+    writeFileSync(join(dir, 'a.png'), good);
+    writeFileSync(join(dir, 'b.png'), good.subarray(0, good.length - 30));
+    expect(() => readImageFolder(dir)).toThrow(`${join(dir, 'b.png')}: truncated PNG`);
+    expect(() => readImageFolder(join(dir, 'nope'))).toThrow(`${join(dir, 'nope')}: no such file`);
+    expect(() => loadSource(join(dir, 'nope.npz'))).toThrow(
+      `${join(dir, 'nope.npz')}: no such file`,
+    );
   });
 });
