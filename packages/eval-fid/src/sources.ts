@@ -39,6 +39,8 @@ export type FeatureSource =
       readonly kind: 'statistics';
       readonly path: string;
       readonly stats: GaussianStatistics;
+      /** Set when the statistics are known to come from this extractor (e.g. a cache). */
+      readonly provenance?: ExtractorProvenance;
       readonly labelAgreement?: LabelAgreementResult;
     };
 
@@ -270,9 +272,7 @@ function buildReport(
     n_a: sa.count ?? null,
     n_b: sb.count ?? null,
   };
-  const provenance = [a, b].flatMap((s) =>
-    s.kind === 'features' && s.provenance ? [s.provenance] : [],
-  );
+  const provenance = [a, b].flatMap((s) => (s.provenance ? [s.provenance] : []));
   if (provenance.length > 0) {
     report.extractor = { mode: provenance[0]!.mode, model_sha256: provenance[0]!.modelSha256 };
   }
