@@ -1,7 +1,6 @@
 #!/usr/bin/python3
 """Writes packages/data/test/fixtures/: images, arrays and reference values made by other tools
-(PIL, numpy, zlib, a straight port of the xoshiro128** C reference) that @ns/data's tests check
-against.
+(PIL, numpy, zlib) that @ns/data's tests check against.
 
 Run with Debian's python (numpy 1.24 and Pillow 9.4 from apt: python3-numpy python3-pil):
     /usr/bin/python3 tools/data/make_fixtures.py
@@ -18,7 +17,7 @@ from PIL import Image
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'packages', 'data', 'test', 'fixtures')
 os.makedirs(OUT, exist_ok=True)
 rng = np.random.default_rng(20231126)
-manifest = {'png': [], 'jpeg': [], 'resize': [], 'npz': [], 'xoshiro': None,
+manifest = {'png': [], 'jpeg': [], 'resize': [], 'npz': [],
             'tools': {'numpy': np.__version__, 'pillow': Image.__version__}}
 
 
@@ -185,33 +184,6 @@ manifest['npz'] = [
     {'file': 'adm-rgb-labels.npz', 'shape': [5, 4, 3, 3], 'labels': [3, 0, 9, 1, 4], 'writer': 'numpy.savez'},
     {'file': 'adm-grey-compressed.npz', 'shape': [6, 5, 4, 1], 'labels': None, 'writer': 'numpy.savez_compressed'},
 ]
-
-# --- xoshiro128** reference (port of Blackman & Vigna's xoshiro128starstar.c) -------------
-M = 0xFFFFFFFF
-
-
-def rotl(x, k):
-    return ((x << k) | (x >> (32 - k))) & M
-
-
-def xoshiro(state, n):
-    s = list(state)
-    out = []
-    for _ in range(n):
-        result = (rotl((s[1] * 5) & M, 7) * 9) & M
-        t = (s[1] << 9) & M
-        s[2] ^= s[0]
-        s[3] ^= s[1]
-        s[1] ^= s[2]
-        s[0] ^= s[3]
-        s[2] ^= t
-        s[3] = rotl(s[3], 11)
-        out.append(result)
-    return out, s
-
-
-states = [[1, 2, 3, 4], [0x9E3779B9, 0x243F6A88, 0xB7E15162, 0xDEADBEEF]]
-manifest['xoshiro'] = [{'state': st, 'outputs': xoshiro(st, 20)[0], 'stateAfter': xoshiro(st, 20)[1]} for st in states]
 
 with open(os.path.join(OUT, 'manifest.json'), 'w') as f:
     json.dump(manifest, f, indent=1, default=int)

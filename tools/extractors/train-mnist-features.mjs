@@ -7,7 +7,7 @@
 // Writes packages/eval-fid/extractors/mnist.onnx and mnist.json (accuracy, sha256, recipe).
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadDataset, Xoshiro128 } from '../../packages/data/dist/index.js';
+import { loadDataset } from '../../packages/data/dist/index.js';
 import {
   adamw,
   buildEvalGraph,
@@ -26,6 +26,7 @@ import {
   serialize,
   sub,
 } from '../../packages/graph/dist/index.js';
+import { Rng } from '../../packages/random/dist/index.js';
 
 const SEED = 0;
 const EPOCHS = 3;
@@ -71,14 +72,11 @@ const train = loadDataset('mnist');
 const test = loadDataset('mnist-test');
 const spec = { model, params: new Params({ seed: SEED }), optimizer: adamw({ weightDecay: 1e-4 }) };
 const trainer = await createTrainer(spec, { threads: 2 });
-const rng = Xoshiro128.fromSeed(SEED);
+// The training order: one @ns/random stream (the repo's one generator), reshuffled each epoch.
+const rng = new Rng(SEED).fold('epoch-order');
 const started = performance.now();
 for (let epoch = 0; epoch < EPOCHS; epoch++) {
-  const order = Array.from({ length: train.count }, (_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.nextFloat() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  const order = rng.shuffle(Array.from({ length: train.count }, (_, i) => i));
   let last = 0;
   for (let start = 0; start + BATCH <= order.length; start += BATCH) {
     const idx = order.slice(start, start + BATCH);
@@ -123,7 +121,7 @@ writeFileSync(`${OUT}/mnist.onnx`, bytes);
 const info = {
   name: 'mnist',
   metric: 'FD_mnist',
-  contract: { input: 'x', output: 'pool3', size: 28, dim: 128 },
+  contract: { input: 'x', output: 'pool3', size: 28, dim: 128, logits: 'logits', classes: 10 },
   mode: 'legacy_pytorch',
   testAccuracy: accuracy,
   sha256: createHash('sha256').update(bytes).digest('hex'),

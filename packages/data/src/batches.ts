@@ -1,11 +1,11 @@
+import { Rng, type RngState } from '@ns/random';
 import { type Dataset, imageSize } from './dataset.js';
 import { assertPositiveInt } from './image/image.js';
 import { flipHorizontalInPlace } from './image/resize.js';
-import { assertSeed, type RngState, Xoshiro128 } from './random.js';
 
 export interface BatchOptions {
   batchSize: number;
-  /** Seed for shuffling and flips (safe integer ≥ 0). */
+  /** Seed for shuffling and flips (a safe integer ≥ 0; @ns/random streams use its low 32 bits). */
   seed: number;
   /** Visit the images in a fresh random order each epoch (default true); else in file order. */
   shuffle?: boolean;
@@ -16,9 +16,10 @@ export interface BatchOptions {
 /**
  * Everything needed to continue the batch stream exactly where it stopped. Plain JSON.
  * The permutation of epoch e is a pure function of (seed, e), so it is not stored.
+ * Version 2: streams from @ns/random (version 1 was xoshiro128**, whose order cannot be continued).
  */
 export interface BatchIteratorState {
-  readonly version: 1;
+  readonly version: 2;
   readonly dataset: { readonly name: string; readonly count: number };
   readonly batchSize: number;
   readonly seed: number;
@@ -30,7 +31,7 @@ export interface BatchIteratorState {
   readonly position: number;
   /** Batches served so far. */
   readonly step: number;
-  /** State of the flip stream (xoshiro128**). */
+  /** Position of the flip stream (@ns/random's `Rng.state()`). */
   readonly flipRng: RngState;
 }
 
@@ -52,9 +53,11 @@ export interface Batch {
   readonly channels: 1 | 3;
 }
 
-// Stream numbers under the one seed: shuffles use (SHUFFLE_STREAM, epoch), flips FLIP_STREAM.
-const SHUFFLE_STREAM = 1;
-const FLIP_STREAM = 2;
+// Streams under the one seed, derived by name: epoch e shuffles with fold('shuffle').fold(e),
+// flips draw from fold('flip'); so neither depends on how many draws the other made.
+const SHUFFLE_STREAM = 'shuffle';
+const FLIP_STREAM = 'flip';
+const STATE_VERSION = 2;
 
 /**
  * An endless stream of full batches. Each epoch visits every image once, in an order drawn
@@ -72,26 +75,31 @@ export class BatchIterator {
   private epoch = 0;
   private position = 0;
   private step = 0;
-  private flipRng: Xoshiro128;
+  private flipRng: Rng;
   private order: Int32Array;
   private orderEpoch = -1;
 
   constructor(dataset: Dataset, options: BatchOptions) {
     assertPositiveInt('batchSize', options.batchSize);
-    assertSeed('seed', options.seed);
     this.dataset = dataset;
     this.batchSize = options.batchSize;
     this.seed = options.seed;
     this.shuffle = options.shuffle ?? true;
     this.flip = options.flip ?? false;
-    this.flipRng = Xoshiro128.fromSeed(this.seed, FLIP_STREAM);
+    this.flipRng = new Rng(this.seed).fold(FLIP_STREAM); // validates the seed
     this.order = new Int32Array(dataset.count);
   }
 
   /** Continues a stream saved with `state()`; the data set must be the same one. */
   static restore(dataset: Dataset, state: BatchIteratorState): BatchIterator {
-    if (state?.version !== 1) {
-      throw new Error(`state.version: expected 1, got ${JSON.stringify(state?.version)}`);
+    if (state?.version !== STATE_VERSION) {
+      const old =
+        (state as { version?: unknown } | undefined)?.version === 1
+          ? ' (saved by an older @ns/data whose xoshiro128** data order cannot be continued: start the run again)'
+          : '';
+      throw new Error(
+        `state.version: expected ${STATE_VERSION}, got ${JSON.stringify(state?.version)}${old}`,
+      );
     }
     if (state.dataset.name !== dataset.name || state.dataset.count !== dataset.count) {
       throw new Error(
@@ -117,14 +125,14 @@ export class BatchIterator {
     iterator.epoch = state.epoch;
     iterator.position = state.position;
     iterator.step = state.step;
-    iterator.flipRng = Xoshiro128.fromState(state.flipRng);
+    iterator.flipRng = Rng.fromState(state.flipRng);
     return iterator;
   }
 
   /** A JSON-safe snapshot; `BatchIterator.restore(dataset, state)` continues from here. */
   state(): BatchIteratorState {
     return {
-      version: 1,
+      version: STATE_VERSION,
       dataset: { name: this.dataset.name, count: this.dataset.count },
       batchSize: this.batchSize,
       seed: this.seed,
@@ -141,7 +149,7 @@ export class BatchIterator {
   epochOrder(epoch: number): Int32Array {
     const order = new Int32Array(this.dataset.count);
     for (let i = 0; i < order.length; i++) order[i] = i;
-    if (this.shuffle) Xoshiro128.fromSeed(this.seed, SHUFFLE_STREAM, epoch).shuffle(order);
+    if (this.shuffle) new Rng(this.seed).fold(SHUFFLE_STREAM).fold(epoch).shuffle(order);
     return order;
   }
 

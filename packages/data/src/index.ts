@@ -1,10 +1,18 @@
+// PNG comes from @ns/formats, the one codec of the repository; re-exported for existing callers.
+export {
+  decodePng,
+  encodePng,
+  FormatError,
+  isPng,
+  type PngEncodeOptions,
+  type PngFilter,
+} from '@ns/formats';
 export {
   type Batch,
   BatchIterator,
   type BatchIteratorState,
   type BatchOptions,
 } from './batches.js';
-export { crc32 } from './crc32.js';
 export {
   createDataset,
   type Dataset,
@@ -48,6 +56,3 @@ export {
 } from './loaders/mnist.js';
 export { encodeAdmNpz, loadNpzDataset, parseAdmNpz, writeAdmNpz } from './loaders/npz.js';
 export { datasetNames, type LoadOptions, loadDataset } from './loaders/registry.js';
-export { decodePng, isPng } from './png/decode.js';
-export { encodePng, type PngEncodeOptions, type PngFilter } from './png/encode.js';
-export { type RngState, Xoshiro128 } from './random.js';

@@ -1,4 +1,5 @@
-import { type Batch, BatchIterator } from '../src/batches.js';
+import { Rng } from '@ns/random';
+import { type Batch, BatchIterator, type BatchIteratorState } from '../src/batches.js';
 import { createDataset, type Dataset } from '../src/dataset.js';
 import { noiseBytes } from './helpers.js';
 
@@ -100,6 +101,22 @@ describe('BatchIterator', () => {
     expect(unlabelled.numClasses).toBe(0);
   });
 
+  test('epoch e is @ns/random’s shuffle of stream (seed, "shuffle", e); flips its "flip" stream', () => {
+    const iterator = new BatchIterator(dataset, { batchSize: 23, seed: 77, flip: true });
+    for (const epoch of [0, 1, 5]) {
+      const expected = new Rng(77)
+        .fold('shuffle')
+        .fold(epoch)
+        .shuffle(Int32Array.from({ length: 23 }, (_, i) => i));
+      expect(Array.from(iterator.epochOrder(epoch))).toEqual(Array.from(expected));
+    }
+    const flips = new Rng(77).fold('flip');
+    const batch = iterator.next();
+    expect(Array.from(batch.flipped)).toEqual(
+      Array.from({ length: 23 }, () => flips.nextUint32() >>> 31),
+    );
+  });
+
   test('shuffle: false serves file order; flip: false never flips', () => {
     const batch = new BatchIterator(dataset, { batchSize: 6, seed: 9, shuffle: false }).next();
     expect(Array.from(batch.indices)).toEqual([0, 1, 2, 3, 4, 5]);
@@ -132,14 +149,27 @@ describe('BatchIterator', () => {
       take(iterator, 3);
       const state = JSON.parse(JSON.stringify(iterator.state()));
       expect(state).toMatchObject({
-        version: 1,
+        version: 2,
         epoch: 1,
         position: 7,
         step: 3,
         seed: 5,
         batchSize: 10,
       });
-      expect(state.flipRng).toHaveLength(4);
+      // @ns/random's Rng.state(): after 30 served images the flip stream has drawn 30 words.
+      const flips = new Rng(5).fold('flip');
+      for (let i = 0; i < 30; i++) flips.nextUint32();
+      expect(state.flipRng).toEqual(JSON.parse(JSON.stringify(flips.state())));
+    });
+
+    test('a version-1 state (xoshiro128** order) is refused, saying the order cannot continue', () => {
+      const state = {
+        ...new BatchIterator(dataset, { batchSize: 4, seed: 1 }).state(),
+        version: 1,
+      };
+      expect(() => BatchIterator.restore(dataset, state as unknown as BatchIteratorState)).toThrow(
+        /state\.version: expected 2, got 1 \(saved by an older @ns\/data/,
+      );
     });
 
     test('restoring onto a different data set is refused', () => {

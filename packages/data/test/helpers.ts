@@ -9,7 +9,6 @@ export interface Manifest {
   resize: { file: string; method: 'area' | 'bilinear'; height: number; width: number }[];
   resizeSource: { file: string; height: number; width: number; channels: number };
   npz: { file: string; shape: [number, number, number, number]; labels: number[] | null }[];
-  xoshiro: { state: [number, number, number, number]; outputs: number[]; stateAfter: number[] }[];
 }
 
 export const manifest: Manifest = JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8'));

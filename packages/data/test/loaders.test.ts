@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { datasetImage, resizeDataset, sliceDataset } from '../src/dataset.js';
 import { makeImage } from '../src/image/image.js';
 import { resizeImage } from '../src/image/resize.js';
+import { encodePng } from '../src/index.js';
 import { builtinDir, loadEmoji } from '../src/loaders/builtin.js';
 import { loadImageFolder } from '../src/loaders/folder.js';
 import { FASHION_MNIST_DIR, loadFashionMnist, loadMnist } from '../src/loaders/mnist.js';
 import { datasetNames, loadDataset } from '../src/loaders/registry.js';
-import { encodePng } from '../src/png/encode.js';
 import { FIXTURES } from './helpers.js';
 
 function classCounts(labels: Int32Array, numClasses: number): number[] {

@@ -1,7 +1,6 @@
-import { crc32 } from '../src/crc32.js';
+import { crc32 } from 'node:zlib';
 import { type Channels, makeImage } from '../src/image/image.js';
-import { decodePng } from '../src/png/decode.js';
-import { encodePng, type PngFilter } from '../src/png/encode.js';
+import { decodePng, encodePng, type PngFilter } from '../src/index.js';
 import { fixture, manifest, noiseBytes } from './helpers.js';
 
 describe('decodePng on files written by other encoders', () => {
@@ -95,7 +94,9 @@ describe('encodePng', () => {
     while (offset < png.length) {
       const length = view.getUint32(offset);
       types.push(Buffer.from(png.subarray(offset + 4, offset + 8)).toString('latin1'));
-      expect(view.getUint32(offset + 8 + length)).toBe(crc32(png, offset + 4, offset + 8 + length));
+      expect(view.getUint32(offset + 8 + length)).toBe(
+        crc32(png.subarray(offset + 4, offset + 8 + length)),
+      );
       offset += 12 + length;
     }
     expect(types).toEqual(['IHDR', 'IDAT', 'IEND']);
@@ -107,8 +108,4 @@ describe('encodePng', () => {
     );
     expect(() => encodePng(makeImage(new Uint8Array(4), 2, 2, 1), { level: 11 })).toThrow(/level/);
   });
-});
-
-test('crc32 matches the standard check value', () => {
-  expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
 });

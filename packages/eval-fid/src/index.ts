@@ -1,3 +1,5 @@
+// File formats come from @ns/formats (re-exported: FormatError is what a bad file throws).
+export { FormatError, type NpyData, type NpyDataByDtype, type NpyDtype } from '@ns/formats';
 export { EvalFidError } from './errors.js';
 export {
   type ExtractorContract,
@@ -31,11 +33,15 @@ export {
   polynomialMmdUnbiased,
 } from './metrics/kid.js';
 export {
+  type LabelAgreementOptions,
+  type LabelAgreementResult,
+  labelAgreement,
+} from './metrics/label-agreement.js';
+export {
   type PrecisionRecallOptions,
   type PrecisionRecallResult,
   precisionRecall,
 } from './metrics/precision-recall.js';
-export type { NpyData, NpyDataByDtype, NpyDtype } from './npy/dtype.js';
 export {
   type AdmBatch,
   type ReadAdmBatchOptions,

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { fileError } from '@ns/formats';
 import { EvalFidError, fail } from './errors.js';
 import type {
   ExtractorProvenance,
@@ -10,6 +11,7 @@ import { type FrechetResult, frechetDistance, frechetDistanceAsync } from './fre
 import type { GaussianStatistics } from './gaussian.js';
 import { readImageFolder } from './image/folder.js';
 import { type KidOptions, kernelInceptionDistance } from './metrics/kid.js';
+import { type LabelAgreementResult, labelAgreement } from './metrics/label-agreement.js';
 import { precisionRecall } from './metrics/precision-recall.js';
 import { statisticsFromArchive } from './npy/fid-files.js';
 import { type NpyArray, toFloat64 } from './npy/npy.js';
@@ -30,14 +32,25 @@ export type FeatureSource =
       readonly path: string;
       readonly features: FeatureMatrix;
       readonly provenance?: ExtractorProvenance;
+      /** Set when the images had labels and the extractor has a classifier head. */
+      readonly labelAgreement?: LabelAgreementResult;
     }
-  | { readonly kind: 'statistics'; readonly path: string; readonly stats: GaussianStatistics };
+  | {
+      readonly kind: 'statistics';
+      readonly path: string;
+      readonly stats: GaussianStatistics;
+      /** Set when the statistics are known to come from this extractor (e.g. a cache). */
+      readonly provenance?: ExtractorProvenance;
+      readonly labelAgreement?: LabelAgreementResult;
+    };
 
 /** uint8 images (ADM `arr_0` batches, or .npy [N, H, W(, C)]) that still need an extractor. */
 export interface ImageSource {
   readonly kind: 'images';
   readonly path: string;
   readonly images: ImageBatch;
+  /** Class labels, one per image (ADM `arr_1` of class-conditional samples). */
+  readonly labels?: Int32Array;
 }
 
 const IMAGES_NEED_EXTRACTOR =
@@ -48,12 +61,14 @@ export function loadSource(path: string): FeatureSource | ImageSource {
   let isDirectory = false;
   try {
     isDirectory = statSync(path).isDirectory();
-  } catch {
-    throw new EvalFidError(path, 'no such file');
+  } catch (error) {
+    throw fileError(path, error);
   }
   if (isDirectory) return { kind: 'images', path, images: readImageFolder(path) };
   if (path.endsWith('.npy')) return fromArray(readNpy(path), path, path);
-  if (!path.endsWith('.npz')) fail(path, 'a .npy or .npz file', path);
+  if (!path.endsWith('.npz')) {
+    throw new EvalFidError(path, 'expected a .npy or .npz file, or a folder of PNG images');
+  }
   const archive = NpzArchive.open(path);
   try {
     if (archive.has('mu') && archive.has('sigma')) {
@@ -71,7 +86,11 @@ export function loadSource(path: string): FeatureSource | ImageSource {
         archive.keys(),
       );
     }
-    return fromArray(archive.get(key), path, `${path}:${key}`);
+    const source = fromArray(archive.get(key), path, `${path}:${key}`);
+    if (source.kind === 'images' && key === 'arr_0' && archive.has('arr_1')) {
+      return { ...source, labels: labelsOf(archive.get('arr_1'), source.images.count, path) };
+    }
+    return source;
   } finally {
     archive.close();
   }
@@ -90,20 +109,37 @@ export function loadFeatureSource(path: string): FeatureSource {
   return source;
 }
 
-/** Features of an image source from `extractor` (other sources pass through unchanged). */
+/** ADM `arr_1`: one integer class label per image. */
+function labelsOf(array: NpyArray, count: number, path: string): Int32Array {
+  if (array.shape.length !== 1 || array.shape[0] !== count) {
+    fail(`${path}:arr_1`, `labels of shape [${count}] (one per image of arr_0)`, array.shape);
+  }
+  if (!/^[iu][1248]$/.test(array.dtype)) fail(`${path}:arr_1`, 'integer labels', array.dtype);
+  return Int32Array.from(toFloat64(array, `${path}:arr_1`));
+}
+
+/**
+ * Features of an image source from `extractor` (other sources pass through unchanged). When the
+ * images have labels and the extractor's contract names a logits output, the label agreement
+ * (labelAgreement, threshold 0.9) comes along.
+ */
 export async function extractSource(
   source: FeatureSource | ImageSource,
   extractor: OnnxFeatureExtractor,
 ): Promise<FeatureSource> {
   if (source.kind !== 'images') return source;
+  const { dim, logits, classes } = extractor.provenance.contract;
+  const base = { kind: 'features', path: source.path, provenance: extractor.provenance } as const;
+  if (source.labels !== undefined && logits !== undefined && classes !== undefined) {
+    const out = await extractor.extractWithLogits(source.images);
+    return {
+      ...base,
+      features: featureMatrix(out.features, dim, source.path),
+      labelAgreement: labelAgreement(out.logits, source.labels, classes),
+    };
+  }
   const data = await extractor.extract(source.images);
-  const dim = extractor.provenance.contract.dim;
-  return {
-    kind: 'features',
-    path: source.path,
-    features: featureMatrix(data, dim, source.path),
-    provenance: extractor.provenance,
-  };
+  return { ...base, features: featureMatrix(data, dim, source.path) };
 }
 
 function fromArray(array: NpyArray, path: string, source: string): FeatureSource | ImageSource {
@@ -166,6 +202,12 @@ export interface ComparisonReport {
   precision?: number;
   recall?: number;
   k?: number;
+  /** B's label agreement (class-conditional samples with a classifier extractor). */
+  label_agreement?: number;
+  /** A's label agreement, when A has labels too (e.g. a labelled reference set: a ceiling). */
+  reference_label_agreement?: number;
+  /** The probability the own label must reach to count (0.9). */
+  label_threshold?: number;
 }
 
 /** sourceStatistics with the large products on `products` (e.g. createOrtProducts()). */
@@ -230,11 +272,17 @@ function buildReport(
     n_a: sa.count ?? null,
     n_b: sb.count ?? null,
   };
-  const provenance = [a, b].flatMap((s) =>
-    s.kind === 'features' && s.provenance ? [s.provenance] : [],
-  );
+  const provenance = [a, b].flatMap((s) => (s.provenance ? [s.provenance] : []));
   if (provenance.length > 0) {
     report.extractor = { mode: provenance[0]!.mode, model_sha256: provenance[0]!.modelSha256 };
+  }
+  if (b.labelAgreement) {
+    report.label_agreement = b.labelAgreement.agreement;
+    report.label_threshold = b.labelAgreement.threshold;
+  }
+  if (a.labelAgreement) {
+    report.reference_label_agreement = a.labelAgreement.agreement;
+    report.label_threshold = a.labelAgreement.threshold;
   }
   const needFeatures = (what: string): [FeatureMatrix, FeatureMatrix] => {
     for (const s of [a, b]) {

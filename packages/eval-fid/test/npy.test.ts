@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import {
-  EvalFidError,
+  FormatError,
   NpzArchive,
   parseNpy,
   readAdmBatch,
@@ -14,7 +15,6 @@ import {
   toFloat64,
   writeFidStats,
 } from '../src/index.js';
-import { crc32 } from '../src/npy/crc32.js';
 import { fixture, readJson } from './helpers.js';
 
 interface FormatFile {
@@ -141,22 +141,22 @@ describe('malformed files fail with clear errors', () => {
 
   test('truncated data', () => {
     expect(() => parseNpy(good.subarray(0, good.length - 8), 'x.npy')).toThrow(
-      /x\.npy: truncated \.npy: shape \[2, 3, 4\] of f8 needs 320 bytes, file has 312/,
+      /x\.npy: truncated \.npy: shape \[2, 3, 4\] of f8 \(8 bytes each\) is 192 bytes, the file holds 184 after the header/,
     );
   });
 
   test('unsupported dtype', () => {
     const bad = Buffer.from(good);
-    bad.write("'descr': '<c16'", 10, 'latin1');
-    expect(() => parseNpy(bad, 'x.npy')).toThrow(EvalFidError);
-    expect(() => parseNpy(bad, 'x.npy')).toThrow(/got "<c16"/);
+    bad.write("'<c8'", bad.indexOf("'<f8'"), 'latin1'); // complex64, as long as '<f8'
+    expect(() => parseNpy(bad, 'x.npy')).toThrow(FormatError);
+    expect(() => parseNpy(bad, 'x.npy')).toThrow(/x\.npy: expected a dtype among .*, got "<c8"/);
   });
 
   test('corrupt zip member is caught by the CRC', () => {
     const bytes = Buffer.from(readFileSync(fixture('format', 'stats_stored.npz')));
     bytes[200] = bytes[200]! ^ 0xff; // inside the first member's data
     expect(() => NpzArchive.fromBytes(bytes, 'bad.npz').get('mu')).toThrow(
-      /bad\.npz: member mu\.npy: CRC-32 mismatch/,
+      /bad\.npz: member mu\.npy: CRC-32 mismatch \(stored 0x[0-9a-f]+, computed 0x[0-9a-f]+/,
     );
   });
 

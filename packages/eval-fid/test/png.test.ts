@@ -1,9 +1,8 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
-import { decodePng, readImageFolder } from '../src/index.js';
-import { crc32 } from '../src/npy/crc32.js';
+import { crc32, deflateSync } from 'node:zlib';
+import { decodePng, loadSource, readImageFolder } from '../src/index.js';
 import { fixture, readJson } from './helpers.js';
 
 interface PngCase {
@@ -94,7 +93,7 @@ test('malformed PNGs fail clearly', () => {
   );
   const bad = Buffer.from(good);
   bad[50] = bad[50]! ^ 0xff; // inside the IDAT data
-  expect(() => decodePng(bad, 'x.png')).toThrow(/x\.png: PNG chunk IDAT: CRC mismatch/);
+  expect(() => decodePng(bad, 'x.png')).toThrow(/x\.png: CRC mismatch in chunk IDAT at byte 33/);
   expect(() => decodePng(good.subarray(0, 30), 'x.png')).toThrow(/truncated PNG/);
   const sixteen = Buffer.from(encodeRgb(2, 2, new Uint8Array(12), [0]));
   sixteen[24] = 16;
@@ -121,5 +120,17 @@ describe('readImageFolder', () => {
     );
     writeFileSync(join(dir, 'c.jpg'), 'x');
     expect(() => readImageFolder(dir)).toThrow(/only PNG images are supported, found c\.jpg/);
+  });
+
+  test('a damaged PNG in the folder is named; so is a missing folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-fid-png-'));
+    const good = readFileSync(fixture('golden', 'png', 'folder', 'img0.png'));
+    writeFileSync(join(dir, 'a.png'), good);
+    writeFileSync(join(dir, 'b.png'), good.subarray(0, good.length - 30));
+    expect(() => readImageFolder(dir)).toThrow(`${join(dir, 'b.png')}: truncated PNG`);
+    expect(() => readImageFolder(join(dir, 'nope'))).toThrow(`${join(dir, 'nope')}: no such file`);
+    expect(() => loadSource(join(dir, 'nope.npz'))).toThrow(
+      `${join(dir, 'nope.npz')}: no such file`,
+    );
   });
 });

@@ -1,7 +1,11 @@
-/** Small seeded generators for tests: the package's mulberry32, plus Box–Muller normals. */
-import { seededUniform } from '../src/random.js';
+/** Small seeded generators for tests: uniforms from @ns/random, plus Box–Muller normals. */
+import { Rng } from '@ns/random';
 
-export const rng = seededUniform;
+/** A function returning uniforms in [0, 1) from the @ns/random stream of `seed`. */
+export function rng(seed: number): () => number {
+  const r = new Rng(seed);
+  return () => r.uniform();
+}
 
 export function normals(seed: number, count: number): Float64Array {
   const u = rng(seed);

@@ -5,14 +5,15 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { PreprocessMode } from '@ns/eval-fid';
+import type { ExtractorContract, PreprocessMode } from '@ns/eval-fid';
 
 export interface BuiltinExtractor {
   readonly name: string;
   /** How the distance is reported, e.g. FD_mnist. */
   readonly metric: string;
   readonly path: string;
-  readonly contract: { input: string; output: string; size: number; dim: number };
+  /** Input/output names and sizes; a classifier also names its `logits` output. */
+  readonly contract: ExtractorContract;
   readonly mode: PreprocessMode;
 }
 
@@ -36,4 +37,19 @@ export function builtinExtractor(name: string): BuiltinExtractor {
   }
   const meta = JSON.parse(readFileSync(info, 'utf8')) as Omit<BuiltinExtractor, 'path'>;
   return { ...meta, path: join(dir, `${name}.onnx`) };
+}
+
+/** The image shape of a side that still needs features. */
+export interface ImageShape {
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+}
+
+/**
+ * MNIST-like: grey square images, which the CLI brings to the mnist extractor's 28×28 by area
+ * averaging (as `ns sweep` does), so 28×28 digits and digits sampled at 32 or 56 px all qualify.
+ */
+export function isMnistLike(shape: ImageShape): boolean {
+  return shape.channels === 1 && shape.height === shape.width;
 }

@@ -1,15 +1,7 @@
-/**
- * One decoded image: 8-bit samples, rows top to bottom, pixels left to right, channels interleaved
- * (HWC). 1 = grey, 2 = grey+alpha, 3 = RGB, 4 = RGBA.
- */
-export type Channels = 1 | 2 | 3 | 4;
+import type { Image } from '@ns/formats';
 
-export interface Image {
-  readonly data: Uint8Array;
-  readonly height: number;
-  readonly width: number;
-  readonly channels: Channels;
-}
+// One decoded image (8-bit HWC; 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA), as @ns/formats decodes it.
+export type { Channels, Image } from '@ns/formats';
 
 /** Checks that `data` has exactly height·width·channels samples; returns the image typed. */
 export function makeImage(

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { decodePng, readFileBytes } from '@ns/formats';
 import { createDataset, type Dataset } from '../dataset.js';
-import { decodePng } from '../png/decode.js';
 
 /** Metadata stored beside a built-in sprite sheet (written by tools/data/build-emoji.mjs). */
 export interface SpriteSheetMeta {
@@ -42,7 +42,7 @@ export function builtinDir(): string {
 
 /** Cuts a sprite sheet (tiles row by row, `columns` per row) into an NHWC data set. */
 export function loadSpriteSheet(pngPath: string, meta: SpriteSheetMeta): Dataset {
-  const sheet = decodePng(readFileSync(pngPath));
+  const sheet = decodePng(readFileBytes(pngPath), pngPath);
   const { tile, columns, count, channels } = meta;
   const rows = Math.ceil(count / columns);
   if (sheet.channels !== channels || sheet.width !== columns * tile || sheet.height < rows * tile) {

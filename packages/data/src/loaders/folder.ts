@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
+import { fileError } from '@ns/formats';
 import { createDataset, type Dataset } from '../dataset.js';
 import { readImage } from '../image/files.js';
 import { type Rgb, toChannels, WHITE } from '../image/image.js';
@@ -23,11 +24,17 @@ const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 // Plain code-unit order: the same on every machine and locale.
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+function listFolder(dir: string) {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    throw fileError(dir, error, 'list');
+  }
+}
+
 function listImages(dir: string): string[] {
   const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-    byCodeUnits(a.name, b.name),
-  )) {
+  for (const entry of listFolder(dir).sort((a, b) => byCodeUnits(a.name, b.name))) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) found.push(...listImages(path));
@@ -46,11 +53,13 @@ export function loadImageFolder(dir: string, options: FolderOptions): Dataset {
   let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(dir);
-  } catch {
-    throw new Error(`loadImageFolder: ${dir} does not exist`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`loadImageFolder: ${dir} does not exist`);
+    throw fileError(dir, error, 'open');
   }
   if (!stat.isDirectory()) throw new Error(`loadImageFolder: ${dir} is not a folder`);
-  const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
+  const entries = listFolder(dir).filter((e) => !e.name.startsWith('.'));
   const classDirs = entries
     .filter((e) => e.isDirectory())
     .map((e) => e.name)

@@ -12,7 +12,13 @@ export interface IdxArray {
  * use. Gzipped files (1F 8B) are unpacked first.
  */
 export function parseIdx(bytes: Uint8Array, what = 'IDX file'): IdxArray {
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = new Uint8Array(gunzipSync(bytes));
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = new Uint8Array(gunzipSync(bytes));
+    } catch (error) {
+      throw new Error(`${what}: corrupt or truncated gzip (zlib says ${(error as Error).message})`);
+    }
+  }
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
     throw new Error(`${what}: bad IDX magic (expected 00 00 08 NDIM)`);
   }

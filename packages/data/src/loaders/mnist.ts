@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { readFileBytes } from '@ns/formats';
 import { createDataset, type Dataset } from '../dataset.js';
 import { parseIdx } from './idx.js';
 
@@ -35,8 +36,8 @@ export function loadIdxPair(
   const suffix = meta.gzipped ? '.gz' : '';
   const imagesPath = join(dir, `${prefix}-images-idx3-ubyte${suffix}`);
   const labelsPath = join(dir, `${prefix}-labels-idx1-ubyte${suffix}`);
-  const images = parseIdx(readFileSync(imagesPath), imagesPath);
-  const labels = parseIdx(readFileSync(labelsPath), labelsPath);
+  const images = parseIdx(readFileBytes(imagesPath), imagesPath);
+  const labels = parseIdx(readFileBytes(labelsPath), labelsPath);
   if (
     images.shape.length !== 3 ||
     labels.shape.length !== 1 ||

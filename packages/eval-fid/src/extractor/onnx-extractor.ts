@@ -30,12 +30,18 @@ export interface ImageBatch {
 /**
  * The model contract (defaults: the FID Inception): input `x` float32 [B, 3, size, size] (NCHW RGB,
  * already resized and normalised), output `pool3` float32 [B, dim]. The batch axis may be dynamic.
+ * A classifier may also name its `logits` output, float32 [B, classes] (e.g. the built-in mnist
+ * extractor), for label agreement and the Inception Score.
  */
 export interface ExtractorContract {
   input: string;
   output: string;
   size: number;
   dim: number;
+  /** Name of the class-logits output, when the model has one. */
+  logits?: string;
+  /** Number of classes of `logits`. */
+  classes?: number;
 }
 
 export const INCEPTION_CONTRACT: ExtractorContract = {
@@ -138,30 +144,63 @@ export class OnnxFeatureExtractor {
 
   /** Features of every image: float32, count × dim, row-major. */
   async extract(images: ImageBatch): Promise<Float32Array> {
-    const { size, dim, input, output } = this.provenance.contract;
+    return (await this.run(images, false)).features;
+  }
+
+  /**
+   * Features and class logits of every image from the same runs (count × dim and
+   * count × classes, row-major). Needs a contract that names the `logits` output.
+   */
+  async extractWithLogits(
+    images: ImageBatch,
+  ): Promise<{ features: Float32Array; logits: Float32Array }> {
+    const { features, logits } = await this.run(images, true);
+    return { features, logits: logits! };
+  }
+
+  private async run(
+    images: ImageBatch,
+    withLogits: boolean,
+  ): Promise<{ features: Float32Array; logits?: Float32Array }> {
+    const { size, dim, input, output, logits: logitsName, classes } = this.provenance.contract;
+    if (withLogits && (logitsName === undefined || classes === undefined)) {
+      fail('contract.logits', 'the name of a logits output and its number of classes', logitsName);
+    }
     const per = 3 * size * size;
     const features = new Float32Array(images.count * dim);
+    const logits = withLogits ? new Float32Array(images.count * classes!) : undefined;
     for (let start = 0; start < images.count; start += this.batchSize) {
       const n = Math.min(this.batchSize, images.count - start);
       const x = new Float32Array(n * per);
       for (let k = 0; k < n; k++) x.set(this.preprocess(images, start + k), k * per);
-      const out = (
-        await this.session.run({ [input]: new this.ort.Tensor('float32', x, [n, 3, size, size]) })
-      )[output];
-      if (!(out?.data instanceof Float32Array) || out.data.length !== n * dim) {
-        throw new EvalFidError(
-          output,
-          `expected float32 [${n}, ${dim}] from the model, got ${out?.dims ? `[${out.dims.join(', ')}]` : 'nothing'}`,
-        );
+      const feeds = { [input]: new this.ort.Tensor('float32', x, [n, 3, size, size]) };
+      const result = await this.session.run(feeds);
+      features.set(checkedOutput(result[output], output, n, dim), start * dim);
+      if (logits) {
+        logits.set(checkedOutput(result[logitsName!], logitsName!, n, classes!), start * classes!);
       }
-      features.set(out.data, start * dim);
     }
-    return features;
+    return logits ? { features, logits } : { features };
   }
 
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+function checkedOutput(
+  out: { data?: unknown; dims?: readonly number[] } | undefined,
+  name: string,
+  rows: number,
+  cols: number,
+): Float32Array {
+  if (!(out?.data instanceof Float32Array) || out.data.length !== rows * cols) {
+    throw new EvalFidError(
+      name,
+      `expected float32 [${rows}, ${cols}] from the model, got ${out?.dims ? `[${out.dims.join(', ')}]` : 'nothing'}`,
+    );
+  }
+  return out.data;
 }
 
 function checkContract(session: OrtSession, c: ExtractorContract, name: string): void {
@@ -196,6 +235,25 @@ function checkContract(session: OrtSession, c: ExtractorContract, name: string):
   const outMeta = session.outputMetadata?.find((m) => m.name === c.output);
   if (outMeta && (outMeta.type !== 'float32' || !fits(outMeta.shape, [null, c.dim]))) {
     mismatch(`${name}: output '${c.output}'`, `float32 [B, ${c.dim}]`, describe(outMeta));
+  }
+  if (c.logits !== undefined) {
+    if (!Number.isSafeInteger(c.classes) || c.classes! < 2) {
+      fail('contract.classes', 'the number of classes of the logits output (≥ 2)', c.classes);
+    }
+    if (!session.outputNames.includes(c.logits)) {
+      mismatch(
+        name,
+        `a logits output named '${c.logits}' (float32 [B, ${c.classes}])`,
+        `outputs [${session.outputNames.join(', ')}]`,
+      );
+    }
+    const logitsMeta = session.outputMetadata?.find((m) => m.name === c.logits);
+    if (
+      logitsMeta &&
+      (logitsMeta.type !== 'float32' || !fits(logitsMeta.shape, [null, c.classes!]))
+    ) {
+      mismatch(`${name}: output '${c.logits}'`, `float32 [B, ${c.classes}]`, describe(logitsMeta));
+    }
   }
 }
 

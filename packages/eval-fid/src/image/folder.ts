@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import { fileError, readFileBytes } from '@ns/formats';
 import { EvalFidError } from '../errors.js';
 import type { ImageBatch } from '../extractor/onnx-extractor.js';
 import { decodePng } from './png.js';
@@ -10,7 +11,12 @@ import { decodePng } from './png.js';
  * have the same size. Other image formats are rejected by name (no JPEG decoder here).
  */
 export function readImageFolder(dir: string): ImageBatch {
-  const names = readdirSync(dir).sort();
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (error) {
+    throw fileError(dir, error, 'list');
+  }
   const other = names.filter((n) => /\.(jpe?g|bmp|gif|webp|tiff?)$/i.test(n));
   if (other.length > 0) {
     throw new EvalFidError(
@@ -23,7 +29,7 @@ export function readImageFolder(dir: string): ImageBatch {
     throw new EvalFidError(dir, 'expected .png images in the folder, found none');
   let batch: { height: number; width: number; data: Uint8Array } | undefined;
   files.forEach((file, k) => {
-    const img = decodePng(readFileSync(join(dir, file)), join(dir, file));
+    const img = decodePng(readFileBytes(join(dir, file)), join(dir, file));
     if (!batch)
       batch = {
         height: img.height,

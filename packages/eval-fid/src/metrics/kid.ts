@@ -1,7 +1,7 @@
+import { Rng } from '@ns/random';
 import { fail } from '../errors.js';
 import { type FeatureMatrix, gatherRows } from '../features.js';
 import { addRowDots } from '../linalg/row-dots.js';
-import { sampleWithoutReplacement, seededUniform } from '../random.js';
 
 /**
  * Unbiased squared MMD with the cubic polynomial kernel k(x, y) = (xᵀy / D + 1)³ between two
@@ -42,7 +42,11 @@ export interface KidOptions {
   subsets?: number;
   /** Subset size, capped at the smaller set (default 1000). */
   subsetSize?: number;
-  /** Seed of the subset draws (default 0). */
+  /**
+   * Seed of the subset draws (default 0), an @ns/random stream. Not numpy's stream: reference
+   * tools agree on KID in distribution, or exactly when the same subsets are passed to
+   * kidFromSubsets.
+   */
   seed?: number;
 }
 
@@ -66,12 +70,24 @@ export function kernelInceptionDistance(
   const subsets = options.subsets ?? 100;
   if (!Number.isSafeInteger(subsets) || subsets < 1) fail('subsets', 'a positive integer', subsets);
   const m = Math.min(options.subsetSize ?? 1000, a.rows, b.rows);
-  const uniform = seededUniform(options.seed ?? 0);
+  const rng = new Rng(options.seed ?? 0).fold('kid-subsets');
   const pairs = Array.from({ length: subsets }, () => ({
-    a: sampleWithoutReplacement(a.rows, m, uniform),
-    b: sampleWithoutReplacement(b.rows, m, uniform),
+    a: sampleWithoutReplacement(a.rows, m, rng),
+    b: sampleWithoutReplacement(b.rows, m, rng),
   }));
   return kidFromSubsets(a, b, pairs);
+}
+
+/** `count` distinct indices from [0, n), uniformly (the first `count` steps of Fisher–Yates). */
+function sampleWithoutReplacement(n: number, count: number, rng: Rng): Int32Array {
+  const pool = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < count; i++) {
+    const j = i + rng.below(n - i);
+    const t = pool[i]!;
+    pool[i] = pool[j]!;
+    pool[j] = t;
+  }
+  return pool.slice(0, count);
 }
 
 /** KID over explicitly given subset index pairs (to reproduce another tool's draws exactly). */

@@ -1,6 +1,5 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { EvalFidError } from '../errors.js';
-import { crc32 } from './crc32.js';
+import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { FormatError } from './errors.js';
 
 /**
  * The subset of the zip format numpy's `savez` / `savez_compressed` produce: stored (method 0) and
@@ -44,27 +43,38 @@ export function readZipDirectory(src: ByteSource, name: string): ZipEntry[] {
       break;
     }
   }
-  if (eocd < 0)
-    throw new EvalFidError(name, 'not a zip/.npz archive (no end-of-central-directory)');
+  if (eocd < 0) {
+    const head = src.read(0, 4);
+    const startsLikeZip = head.length === 4 && view(head).getUint32(0, true) === LOCAL;
+    throw new FormatError(
+      name,
+      startsLikeZip
+        ? `truncated zip/.npz: it starts like one but has no end-of-central-directory record in its last ${tailLength} bytes (the file was cut short)`
+        : `not a zip/.npz archive (no end-of-central-directory record; the file starts ${hexBytes(head) || 'empty'})`,
+    );
+  }
   let count = tv.getUint16(eocd + 10, true);
   let dirSize = tv.getUint32(eocd + 12, true);
   let dirOffset = tv.getUint32(eocd + 16, true);
   if (count === 0xffff || dirSize === 0xffffffff || dirOffset === 0xffffffff) {
     const loc = eocd - 20;
     if (loc < 0 || tv.getUint32(loc, true) !== ZIP64_LOCATOR) {
-      throw new EvalFidError(name, 'zip64 archive without a zip64 locator');
+      throw new FormatError(name, 'zip64 archive without a zip64 locator');
     }
     const z64Offset = Number(tv.getBigUint64(loc + 8, true));
     const z = view(src.read(z64Offset, 56));
     if (z.getUint32(0, true) !== ZIP64_EOCD) {
-      throw new EvalFidError(name, 'zip64 end-of-central-directory record not found');
+      throw new FormatError(name, 'zip64 end-of-central-directory record not found');
     }
     count = Number(z.getBigUint64(32, true));
     dirSize = Number(z.getBigUint64(40, true));
     dirOffset = Number(z.getBigUint64(48, true));
   }
   if (dirOffset + dirSize > src.size) {
-    throw new EvalFidError(name, 'truncated zip: central directory lies past the end of the file');
+    throw new FormatError(
+      name,
+      `truncated zip/.npz: the central directory (bytes ${dirOffset}–${dirOffset + dirSize}) lies past the end of the file (${src.size} bytes)`,
+    );
   }
   const dir = src.read(dirOffset, dirSize);
   const dv = view(dir);
@@ -72,7 +82,10 @@ export function readZipDirectory(src: ByteSource, name: string): ZipEntry[] {
   let p = 0;
   for (let k = 0; k < count; k++) {
     if (p + 46 > dir.length || dv.getUint32(p, true) !== CENTRAL) {
-      throw new EvalFidError(name, `corrupt zip central directory at entry ${k}`);
+      throw new FormatError(
+        name,
+        `corrupt zip central directory: entry ${k} of ${count} at byte ${dirOffset + p} has no valid header`,
+      );
     }
     const method = dv.getUint16(p + 10, true);
     const crc = dv.getUint32(p + 16, true);
@@ -104,7 +117,7 @@ export function readZipDirectory(src: ByteSource, name: string): ZipEntry[] {
       e += 4 + len;
     }
     if (method !== 0 && method !== 8) {
-      throw new EvalFidError(
+      throw new FormatError(
         name,
         `member ${entryName}: expected compression method 0 (stored) or 8 (deflate), got ${method}`,
       );
@@ -119,12 +132,18 @@ export function readZipDirectory(src: ByteSource, name: string): ZipEntry[] {
 export function readZipEntry(src: ByteSource, entry: ZipEntry, name: string): Uint8Array {
   const local = view(src.read(entry.localHeaderOffset, 30));
   if (local.byteLength < 30 || local.getUint32(0, true) !== LOCAL) {
-    throw new EvalFidError(name, `member ${entry.name}: local header not found`);
+    throw new FormatError(
+      name,
+      `member ${entry.name}: no local header at byte ${entry.localHeaderOffset} (the file is corrupt or truncated)`,
+    );
   }
   const dataOffset =
     entry.localHeaderOffset + 30 + local.getUint16(26, true) + local.getUint16(28, true);
   if (dataOffset + entry.compressedSize > src.size) {
-    throw new EvalFidError(name, `member ${entry.name}: truncated (data runs past end of file)`);
+    throw new FormatError(
+      name,
+      `member ${entry.name}: truncated (its ${entry.compressedSize} bytes at ${dataOffset} run past the end of the file, ${src.size} bytes)`,
+    );
   }
   const raw = src.read(dataOffset, entry.compressedSize);
   let bytes: Uint8Array;
@@ -134,17 +153,24 @@ export function readZipEntry(src: ByteSource, entry: ZipEntry, name: string): Ui
     try {
       bytes = inflateRawSync(raw);
     } catch (error) {
-      throw new EvalFidError(name, `member ${entry.name}: corrupt deflate data (${String(error)})`);
+      throw new FormatError(
+        name,
+        `member ${entry.name}: corrupt deflate data (zlib says ${(error as Error).message})`,
+      );
     }
   }
   if (bytes.length !== entry.size) {
-    throw new EvalFidError(
+    throw new FormatError(
       name,
       `member ${entry.name}: expected ${entry.size} bytes after decompression, got ${bytes.length}`,
     );
   }
-  if (crc32(bytes) !== entry.crc) {
-    throw new EvalFidError(name, `member ${entry.name}: CRC-32 mismatch (file is corrupt)`);
+  const actual = crc32(bytes);
+  if (actual !== entry.crc) {
+    throw new FormatError(
+      name,
+      `member ${entry.name}: CRC-32 mismatch (stored 0x${entry.crc.toString(16)}, computed 0x${actual.toString(16)}; the file is corrupt)`,
+    );
   }
   return bytes;
 }
@@ -163,7 +189,9 @@ export function buildZip(
     const body = compress ? deflateRawSync(m.bytes) : m.bytes;
     const method = compress ? 8 : 0;
     if (m.bytes.length >= 0xffffffff || offset + body.length >= 0xffffffff) {
-      throw new EvalFidError(m.name, 'member too large for a non-zip64 archive (4 GiB limit)');
+      throw new RangeError(
+        `${m.name}: ${m.bytes.length} bytes is too large for a zip without zip64 (4 GiB limit)`,
+      );
     }
     const local = new Uint8Array(30 + nameBytes.length);
     const lv = view(local);
@@ -208,6 +236,10 @@ export function buildZip(
     p += part.length;
   }
   return out;
+}
+
+function hexBytes(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
 }
 
 function view(b: Uint8Array): DataView {

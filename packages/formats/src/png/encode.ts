@@ -1,6 +1,5 @@
-import { deflateSync } from 'node:zlib';
-import { crc32 } from '../crc32.js';
-import { type Image, makeImage } from '../image/image.js';
+import { crc32, deflateSync } from 'node:zlib';
+import { checkImage, type Image } from '../image.js';
 import { PNG_SIGNATURE } from './decode.js';
 import {
   FILTER_AVERAGE,
@@ -36,12 +35,8 @@ const COLOR_TYPE: Record<number, number> = { 1: 0, 2: 4, 3: 2, 4: 6 };
 
 /** Encodes an 8-bit grey / grey+alpha / RGB / RGBA image as a non-interlaced PNG. */
 export function encodePng(image: Image, options: PngEncodeOptions = {}): Uint8Array {
-  const { data, height, width, channels } = makeImage(
-    image.data,
-    image.height,
-    image.width,
-    image.channels,
-  );
+  checkImage(image);
+  const { data, height, width, channels } = image;
   const filter = options.filter ?? 'adaptive';
   if (filter !== 'adaptive' && !(filter in FILTER_CODES)) {
     throw new RangeError(
@@ -114,6 +109,6 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   view.setUint32(0, data.length);
   for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
   out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
   return out;
 }

@@ -22,31 +22,36 @@ function paethPredictor(a: number, b: number, c: number): number {
 
 /**
  * Reverses filter `type` on `row` in place, given the already reconstructed previous row
- * (`prior`, all zero for the first row of an image or interlace pass).
+ * (`prior`, all zero for the first row of an image or interlace pass). False for an unknown type.
  */
-export function unfilterRow(type: number, row: Uint8Array, prior: Uint8Array, bpp: number): void {
+export function unfilterRow(
+  type: number,
+  row: Uint8Array,
+  prior: Uint8Array,
+  bpp: number,
+): boolean {
   const n = row.length;
   switch (type) {
     case FILTER_NONE:
-      return;
+      return true;
     case FILTER_SUB:
       for (let i = bpp; i < n; i++) row[i] = row[i]! + row[i - bpp]!;
-      return;
+      return true;
     case FILTER_UP:
       for (let i = 0; i < n; i++) row[i] = row[i]! + prior[i]!;
-      return;
+      return true;
     case FILTER_AVERAGE:
       for (let i = 0; i < bpp; i++) row[i] = row[i]! + (prior[i]! >> 1);
       for (let i = bpp; i < n; i++) row[i] = row[i]! + ((row[i - bpp]! + prior[i]!) >> 1);
-      return;
+      return true;
     case FILTER_PAETH:
       for (let i = 0; i < bpp; i++) row[i] = row[i]! + prior[i]!;
       for (let i = bpp; i < n; i++) {
         row[i] = row[i]! + paethPredictor(row[i - bpp]!, prior[i]!, prior[i - bpp]!);
       }
-      return;
+      return true;
     default:
-      throw new Error(`PNG: unknown row filter type ${type} (expected 0–4); the file is corrupt`);
+      return false;
   }
 }
 

@@ -1,4 +1,4 @@
-import { fail } from '../errors.js';
+import { badArgument } from '../errors.js';
 
 /** The numpy scalar kinds this package reads and writes (`descr` without its byte-order mark). */
 export type NpyDtype =
@@ -85,7 +85,7 @@ export function dtypeOfData(data: NpyData): NpyDtype {
   if (data instanceof Uint16Array) return 'u2';
   if (data instanceof Uint32Array) return 'u4';
   if (data instanceof BigUint64Array) return 'u8';
-  return fail('data', 'a typed array', data);
+  return badArgument('data', 'a typed array', data);
 }
 
 /** IEEE 754 binary16 → number (exact). */
