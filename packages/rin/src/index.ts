@@ -40,13 +40,6 @@ export {
   type RinErrorCode,
 } from './errors.js';
 export {
-  type ExportOptions,
-  evalModel,
-  exportEvalModel,
-  paramsFromWeights,
-  type Weights,
-} from './export.js';
-export {
   declareInputs,
   type ForwardOptions,
   type RinInputs,
@@ -56,4 +49,4 @@ export {
   TIME_SCALING,
 } from './model.js';
 export { PRESET_NAMES, type PresetName, preset, presets } from './presets.js';
-export { type TrainingModelOptions, trainingModel } from './training.js';
+export { paramsFromWeights, type Weights } from './weights.js';

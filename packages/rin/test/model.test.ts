@@ -3,14 +3,11 @@
  * self-conditioning, dynamic batch with per-example independence, variance normalisation inside
  * the graph, input checks, in-graph dropout, and eval_model.onnx export.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { buildEvalGraph, Graph, openSession, ort, Params, Rng, Scope, toOnnx } from '@ns/graph';
 import {
   declareInputs,
-  exportEvalModel,
   isRinError,
+  paramsFromWeights,
   preset,
   type RinConfig,
   type RinInputs,
@@ -183,62 +180,39 @@ test('training mode draws fresh dropout masks in the graph; eval mode is determi
   expect(g2.nodes.some((n) => n.op === 'RandomUniformLike')).toBe(false);
 });
 
-test('exportEvalModel writes eval_model.onnx with the weights as initialisers (golden weights)', async () => {
+test('the eval graph of golden weights matches the PyTorch reference; weights that do not fit are named', async () => {
   const golden = loadGolden();
   const weights = new Map(
     golden.params.map((n) => [n, golden.tensors[`param/${n}`]!.data as Float32Array]),
   );
-  const dir = mkdtempSync(join(tmpdir(), 'rin-export-'));
-  try {
-    const paths = await exportEvalModel(golden.config, weights, dir);
-    expect(paths).toEqual({ model: join(dir, 'eval_model.onnx') });
-    const s = await openSession(new Uint8Array(readFileSync(paths.model)), { threads: 2 });
-    expect(s.inputNames).toEqual(['x', 'gamma', 'labels', 'labelMask', 'latentsPrev']);
-    expect(s.outputNames).toEqual(['prediction', 'latents']);
-    const T = golden.tensors;
-    const t = (name: string) =>
-      new ort.Tensor('float32', T[name]!.data as Float32Array, [...T[name]!.shape]);
-    const out = await s.run({
-      x: t('input/x'),
-      gamma: t('input/gamma'),
-      labels: new ort.Tensor('int64', T['input/labels']!.data as BigInt64Array, [golden.batch]),
-      labelMask: t('label_dropped/labelMask'),
-      latentsPrev: t('input/latentsPrev'),
-    });
-    expect(
-      relL2(
-        out.prediction!.data as Float32Array,
-        T['label_dropped/prediction']!.data as Float32Array,
-      ),
-    ).toBeLessThan(5e-5);
-    expect(
-      relL2(out.latents!.data as Float32Array, T['label_dropped/latents']!.data as Float32Array),
-    ).toBeLessThan(5e-5);
-    // weights that do not fit are refused with the names
-    weights.delete('readout/kernel');
-    weights.set('stray', new Float32Array(1));
-    await expect(exportEvalModel(golden.config, weights, dir)).rejects.toThrow(
-      /missing \[readout\/kernel\], unexpected \[stray\]/,
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('large weights go to eval_model.onnx.data beside the model, and the pair loads from disk', async () => {
-  const params = rin(tiny).createParams({ seed: 3 });
-  const dir = mkdtempSync(join(tmpdir(), 'rin-export-'));
-  try {
-    const paths = await exportEvalModel(tiny, params, dir, { externalDataThreshold: 1024 });
-    expect(paths.externalData).toBe(join(dir, 'eval_model.onnx.data'));
-    expect(readFileSync(paths.model).byteLength).toBeLessThan(200_000);
-    const fromDisk = await openSession(paths.model, { threads: 2 });
-    const inMemory = await evalSession(tiny, params);
-    const f = feeds(tiny, 2, 21);
-    const a = (await fromDisk.run(f)).prediction!.data as Float32Array;
-    const b = (await inMemory.run(f)).prediction!.data as Float32Array;
-    expect(Array.from(a)).toEqual(Array.from(b));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const params = paramsFromWeights(golden.config, weights);
+  const s = await openSession(toOnnx(buildEvalGraph(rin(golden.config).definition(), params)), {
+    threads: 2,
+  });
+  expect(s.inputNames).toEqual(['x', 'gamma', 'labels', 'labelMask', 'latentsPrev']);
+  expect(s.outputNames).toEqual(['prediction', 'latents']);
+  const T = golden.tensors;
+  const t = (name: string) =>
+    new ort.Tensor('float32', T[name]!.data as Float32Array, [...T[name]!.shape]);
+  const out = await s.run({
+    x: t('input/x'),
+    gamma: t('input/gamma'),
+    labels: new ort.Tensor('int64', T['input/labels']!.data as BigInt64Array, [golden.batch]),
+    labelMask: t('label_dropped/labelMask'),
+    latentsPrev: t('input/latentsPrev'),
+  });
+  expect(
+    relL2(
+      out.prediction!.data as Float32Array,
+      T['label_dropped/prediction']!.data as Float32Array,
+    ),
+  ).toBeLessThan(5e-5);
+  expect(
+    relL2(out.latents!.data as Float32Array, T['label_dropped/latents']!.data as Float32Array),
+  ).toBeLessThan(5e-5);
+  weights.delete('readout/kernel');
+  weights.set('stray', new Float32Array(1));
+  expect(() => paramsFromWeights(golden.config, weights)).toThrow(
+    /missing \[readout\/kernel\], unexpected \[stray\]/,
+  );
 });

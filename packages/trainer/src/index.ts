@@ -45,7 +45,6 @@ export {
   trainingObjective,
 } from './objective.js';
 export { rinNet } from './rin-net.js';
-export { type DataSource, type RunSettings, runConfigFromSettings } from './settings.js';
 export { type ArtifactsManifest, buildArtifacts, trainingSpec } from './run/artifacts.js';
 export { type BatchSource, batchesFor, datasetBatches, loadRunDataset } from './run/batches.js';
 export {
@@ -82,6 +81,7 @@ export {
 export { type SampleOptions, type SampleResult, sampleRun, shardBatches } from './run/sample.js';
 export { type SampleFiles, writeSampleFiles } from './run/sample-files.js';
 export type { StepRecord, TrainRunOptions } from './run/train.js';
+export { type DataSource, type RunSettings, runConfigFromSettings } from './settings.js';
 export {
   type DrawnInput,
   type DrawOptions,
