@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import packageJson from '../package.json';
 import { registerDemo } from './commands/demo.js';
 import { registerFid } from './commands/fid.js';
 import { registerRin } from './commands/rin.js';
@@ -10,6 +11,7 @@ import { registerTrain } from './commands/train.js';
 export function buildProgram(): Command {
   const program = new Command('ns')
     .description('noise-sched: diffusion models with well-chosen noise schedules (Chen 2023)')
+    .version(packageJson.version, '-V, --version', 'print the version of ns')
     .showHelpAfterError()
     // Options after a subcommand belong to it (`ns schedule suggest --json`).
     .enablePositionalOptions();

@@ -112,13 +112,13 @@ describe('ns train → ns sample', () => {
       ),
     });
     await expect(ns('sample', '--run', temp())).rejects.toMatchObject({
-      stderr: expect.stringMatching(/not a run directory/),
+      stderr: expect.stringMatching(/is not a run folder \(no config\.json\)/),
     });
   });
 });
 
 describe('Ctrl-C during ns train', () => {
-  it('saves a checkpoint, exits 0 and resumes', async () => {
+  it('saves a checkpoint, exits 3 (interrupted, resumable) and resumes', async () => {
     const runDir = join(temp(), 'run');
     const child = spawn(process.execPath, [
       bin,
@@ -155,23 +155,15 @@ describe('Ctrl-C during ns train', () => {
     }
     child.kill('SIGINT');
     const code = await new Promise((resolve) => child.on('exit', resolve));
-    expect(code).toBe(0);
-    expect(stderr).toMatch(/resume with --resume/);
+    expect(code).toBe(3);
+    expect(stderr).toMatch(/continue with `ns train --resume --out /);
     const latest = readFileSync(join(runDir, 'checkpoints', 'LATEST'), 'utf8').trim();
     const stepsDone = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').length;
     expect(latest).toBe(`step-${String(stepsDone).padStart(8, '0')}`);
     const { stdout } = await ns(
       'train',
-      '--preset',
-      'tiny',
-      '--data',
-      'mnist',
-      '--limit',
-      '256',
       '--steps',
       String(stepsDone + 3),
-      '--batch',
-      '8',
       '--out',
       runDir,
       '--threads',

@@ -166,7 +166,7 @@ async function extendRun(run: Run, steps: number, log: (line: string) => void): 
   });
   const next = current + 1;
   log(
-    `extending the run from ${before.steps} to ${steps} steps: the learning-rate schedule (${before.lrDecay}) is laid out over the new total, so step ${next} trains at lr ${learningRate(schedule(run.config), next).toExponential(3)} (it would have been ${learningRate(schedule(before), Math.min(next, before.steps)).toExponential(3)})`,
+    `${steps > before.steps ? 'extending' : 'shortening'} the run from ${before.steps} to ${steps} steps: the learning-rate schedule (${before.lrDecay}) is laid out over the new total, so step ${next} trains at lr ${learningRate(schedule(run.config), next).toExponential(3)} (it would have been ${learningRate(schedule(before), Math.min(next, before.steps)).toExponential(3)})`,
   );
 }
 
@@ -233,6 +233,7 @@ export async function runTrain(
     : new ProgressBar({ total, label: 'training', unit: 'img/s' });
   if (progress) progress.startDone = startStep;
   let last = { loss: Number.NaN, step: startStep };
+  const created = !o.resume;
   try {
     for await (const r of run.train({
       ...(data === undefined ? {} : { data }),
@@ -253,17 +254,23 @@ export async function runTrain(
         log(`\nsample grid: ${grid}`);
       }
     }
+  } catch (error) {
+    // A new run that failed before its first step (no CUDA provider, bad data) is not kept, so
+    // the same command can simply be run again.
+    if (created && last.step === 0) await run.discard().catch(() => undefined);
+    throw error;
   } finally {
     interruption.dispose();
     await run.release();
   }
   if (last.step > startStep) await writeLossChart(o.out, title);
   const interrupted = interruption.received !== undefined;
-  progress?.finish(
-    interrupted
-      ? `stopped at step ${last.step} (checkpointed); continue with \`ns train --resume --out ${o.out}\``
-      : `trained to step ${last.step}, last loss ${last.loss.toFixed(4)}`,
-  );
+  const stopped = `stopped at step ${last.step} (checkpointed); continue with \`ns train --resume --out ${o.out}\``;
+  if (progress)
+    progress.finish(
+      interrupted ? stopped : `trained to step ${last.step}, last loss ${last.loss.toFixed(4)}`,
+    );
+  else if (interrupted) log(stopped);
   return { runDir: o.out, lastLoss: last.loss, step: last.step, interrupted };
 }
 

@@ -259,6 +259,18 @@ export class Run {
     return sampleRun(this, options);
   }
 
+  /**
+   * Removes a run that never trained (step 0), with its lock: what a first `ns train` that failed
+   * before its first step (e.g. no CUDA provider) leaves, so the same command can be run again.
+   */
+  async discard(): Promise<void> {
+    this.requireWritable('discard');
+    if ((await this.step()) !== 0)
+      throw new TrainerError('invalid_argument', `Run.discard: ${this.dir} has trained steps; not removing it`);
+    for (const name of RUN_OUTPUTS) await rm(join(this.dir, name), { recursive: true, force: true });
+    await this.release();
+  }
+
   /** Gives up the lock (if held). */
   async release(): Promise<void> {
     await this.lock?.release();
