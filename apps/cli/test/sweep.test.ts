@@ -20,6 +20,7 @@ const metricSteps = (runDir: string) =>
   readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
     .trim()
     .split('\n')
+    .filter((line) => line !== '')
     .map(
       (line) => JSON.parse(line) as { step: number; loss: number; stepTime: number; lr: number },
     );
@@ -38,10 +39,12 @@ const tinyGrid = {
   eval: { samples: 16, reference: 64, steps: 4, batch: 16 },
 };
 
-async function waitFor(path: string): Promise<void> {
+/** Waits for a trial's first checkpoint past the initial one (step 0, written at creation). */
+async function waitForCheckpoint(trial: string): Promise<void> {
+  const latest = join(trial, 'checkpoints', 'LATEST');
   const deadline = Date.now() + 60_000;
-  while (!existsSync(path)) {
-    if (Date.now() > deadline) throw new Error(`${path} did not appear within a minute`);
+  while (!existsSync(latest) || readFileSync(latest, 'utf8').trim() === 'step-00000000') {
+    if (Date.now() > deadline) throw new Error(`${latest} named no trained step within a minute`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -212,7 +215,7 @@ describe('ns sweep after SIGKILL', () => {
       { detached: true, stdio: 'ignore' },
     );
     const latest = join(out, 'trials', id, 'checkpoints', 'LATEST');
-    await waitFor(latest);
+    await waitForCheckpoint(join(out, 'trials', id));
     process.kill(-child.pid!, 'SIGKILL');
     await new Promise((resolve) => child.on('exit', resolve));
     return Number(/(\d+)/.exec(readFileSync(latest, 'utf8'))![1]);
@@ -235,13 +238,15 @@ describe('ns sweep after SIGKILL', () => {
       stderr += String(chunk);
     });
     const trial = join(out, 'trials', id);
-    await waitFor(join(trial, 'checkpoints', 'LATEST'));
+    await waitForCheckpoint(trial);
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code).toBe(3);
     expect(stderr).toContain('stopping: no new trials');
     expect(stderr).toContain(`1 unfinished (${id}); run the same command again to continue`);
-    expect(readFileSync(join(trial, 'log.txt'), 'utf8')).toContain('interrupted: checkpointing');
+    expect(readFileSync(join(trial, 'log.txt'), 'utf8')).toContain(
+      'SIGINT: checkpointing and stopping',
+    );
     expect(existsSync(join(trial, 'lock.json'))).toBe(false);
     // Stopped at a checkpoint of its own: every logged step is saved.
     const saved = Number(
@@ -278,5 +283,5 @@ describe('ns sweep after SIGKILL', () => {
     await ns('sweep', '--grid', gridFile, '--out', clean, '--threads', '1');
     const uninterrupted = metricSteps(join(clean, 'trials', id));
     expect(resumed.map((m) => m.loss)).toEqual(uninterrupted.map((m) => m.loss));
-  });
+  }, 240_000);
 });

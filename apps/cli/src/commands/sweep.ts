@@ -10,7 +10,8 @@ import type { Device } from '@ns/graph';
 import { writeFileAtomic } from '@ns/trainer';
 import { type Command, Option } from 'commander';
 import { writeChart } from '../plot/index.js';
-import { lockTrial, readSweepGrid, readTrialResult } from '../sweep/folder.js';
+import { EXIT_INTERRUPTED, onInterrupt } from '../signals.js';
+import { readSweepGrid, readTrialResult } from '../sweep/folder.js';
 import { expandTrials, parseGrid, type SweepGrid, slug } from '../sweep/grid.js';
 import { sampleMosaic } from '../sweep/mosaic.js';
 import { sweepReport } from '../sweep/report.js';
@@ -195,14 +196,9 @@ Exit status: 0 all trials done, 1 a trial failed, 3 trials left unfinished (inte
       const grid = readSweepGrid(dir);
       const spec = expandTrials(grid).find((t) => t.id === id);
       if (spec === undefined) throw new Error(`${dir}: no trial ${id} in its grid`);
-      const unlock = await lockTrial(dir, id);
-      const controller = new AbortController();
-      const onSigint = () => {
-        if (controller.signal.aborted) process.exit(130);
-        process.stdout.write('interrupted: checkpointing\n');
-        controller.abort();
-      };
-      process.on('SIGINT', onSigint);
+      const interruption = onInterrupt((signal) =>
+        process.stdout.write(`${signal}: checkpointing and stopping\n`),
+      );
       try {
         const result = await runTrial({
           sweepDir: dir,
@@ -211,13 +207,12 @@ Exit status: 0 all trials done, 1 a trial failed, 3 trials left unfinished (inte
           device: o.device,
           ...(o.threads === undefined ? {} : { threads: o.threads }),
           ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),
-          signal: controller.signal,
+          signal: interruption.signal,
           log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
         });
-        if (result === undefined) process.exitCode = 3; // interrupted before the budget
+        if (result === undefined) process.exitCode = EXIT_INTERRUPTED; // stopped before the budget
       } finally {
-        process.off('SIGINT', onSigint);
-        unlock();
+        interruption.dispose();
       }
     },
   );

@@ -2,15 +2,14 @@
  * The layout of a sweep folder, which is the whole state of a sweep:
  *   grid.json                 the grid as run (defaults filled)
  *   reference/r<res>.npz      feature statistics of the held-out images per resolution
- *   trials/<id>/              an ordinary run directory per trial, plus
- *     lock.json               the pid running it (a dead pid is a crashed trial)
+ *   trials/<id>/              an ordinary run folder per trial (its lock.json says who runs it),
  *     trained.json            training reached the budget
  *     result.json             the trial's measured distance (TrialResult)
  *     log.txt                 what the trial process printed, across attempts
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@ns/trainer';
+import { RunLock, runStep, writeFileAtomic } from '@ns/trainer';
 import { parseGrid, type SweepGrid } from './grid.js';
 import type { TrialResult } from './types.js';
 
@@ -103,53 +102,12 @@ export async function settleGrid(
 
 export type TrialState = 'done' | 'running elsewhere' | 'resume' | 'new';
 
-/** A trial's lock holds the pid of the process running it; a dead pid is a crashed trial. */
-function lockPath(sweepDir: string, id: string): string {
-  return join(trialDir(sweepDir, id), 'lock.json');
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A killed process whose parent died too stays a zombie until something reaps it (containers
-  // often have no init that does): it answers signal 0 but runs nothing.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no /proc (macOS): trust signal 0
-  }
-}
-
-function lockHolder(sweepDir: string, id: string): number | undefined {
-  const path = lockPath(sweepDir, id);
-  if (!existsSync(path)) return undefined;
-  const { pid } = JSON.parse(readFileSync(path, 'utf8')) as { pid: number };
-  return isAlive(pid) ? pid : undefined;
-}
-
-/** Takes the trial's lock for this process; throws when a live process holds it. */
-export async function lockTrial(sweepDir: string, id: string): Promise<() => void> {
-  const holder = lockHolder(sweepDir, id);
-  if (holder !== undefined && holder !== process.pid) {
-    throw new Error(`trial ${id} is being run by process ${holder}`);
-  }
-  mkdirSync(trialDir(sweepDir, id), { recursive: true });
-  await writeJsonAtomic(lockPath(sweepDir, id), {
-    pid: process.pid,
-    since: new Date().toISOString(),
-  });
-  return () => rmSync(lockPath(sweepDir, id), { force: true });
-}
-
-export function trialState(sweepDir: string, id: string): TrialState {
+/** Where a trial stands: its result, a live run lock (another process runs it), or its files. */
+export async function trialState(sweepDir: string, id: string): Promise<TrialState> {
   if (readTrialResult(sweepDir, id)) return 'done';
-  if (lockHolder(sweepDir, id) !== undefined) return 'running elsewhere';
   const dir = trialDir(sweepDir, id);
-  return existsSync(join(dir, 'checkpoints', 'LATEST')) || existsSync(join(dir, 'trained.json'))
+  if ((await RunLock.holder(dir)) !== undefined) return 'running elsewhere';
+  return (await runStep(dir)) !== undefined || existsSync(join(dir, 'trained.json'))
     ? 'resume'
     : 'new';
 }

@@ -104,7 +104,9 @@ function progressOf(sweepDir: string, id: string, grid: SweepGrid): string {
 export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const grid = await settleGrid(o.out, o.grid);
   const trials = expandTrials(grid);
-  const states = new Map(trials.map((t) => [t.id, trialState(o.out, t.id)]));
+  const states = new Map(
+    await Promise.all(trials.map(async (t) => [t.id, await trialState(o.out, t.id)] as const)),
+  );
   const pending = trials.filter((t) => states.get(t.id) === 'resume' || states.get(t.id) === 'new');
   const count = (state: TrialState) => [...states.values()].filter((s) => s === state).length;
   const threads = threadsPerJob(o.threads ?? availableParallelism(), o.jobs);

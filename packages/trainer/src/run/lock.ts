@@ -109,9 +109,11 @@ export class RunLock {
       const current = await readHolder(path);
       const stale = await RunLock.staleness(path, current, leaseMs);
       if (stale === undefined) {
+        const who =
+          current === undefined ? 'a process that is taking the lock now' : describe(current);
         throw new TrainerError(
           'run_locked',
-          `${dir} is in use by ${describe(current!)}; wait for it to finish or stop it (lock: ${path})`,
+          `${dir} is in use by ${who}; wait for it to finish or stop it (lock: ${path})`,
           { path },
         );
       }
@@ -128,6 +130,16 @@ export class RunLock {
       options.onNotice?.(`${dir}: took over the lock of ${stale}`);
     }
     throw new TrainerError('run_locked', `${dir}: could not take the run lock (${path})`, { path });
+  }
+
+  /** The live holder of `dir`'s lock, or undefined when it is free or stale. */
+  static async holder(dir: string, leaseSeconds = 120): Promise<LockHolder | undefined> {
+    const path = runPath(dir, 'lock');
+    const current = await readHolder(path);
+    if (current === undefined) return undefined;
+    return (await RunLock.staleness(path, current, leaseSeconds * 1000)) === undefined
+      ? current
+      : undefined;
   }
 
   /** Why the lock at `path` may be taken over, or undefined when its holder is alive. */

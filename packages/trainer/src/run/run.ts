@@ -266,8 +266,12 @@ export class Run {
   async discard(): Promise<void> {
     this.requireWritable('discard');
     if ((await this.step()) !== 0)
-      throw new TrainerError('invalid_argument', `Run.discard: ${this.dir} has trained steps; not removing it`);
-    for (const name of RUN_OUTPUTS) await rm(join(this.dir, name), { recursive: true, force: true });
+      throw new TrainerError(
+        'invalid_argument',
+        `Run.discard: ${this.dir} has trained steps; not removing it`,
+      );
+    for (const name of RUN_OUTPUTS)
+      await rm(join(this.dir, name), { recursive: true, force: true });
     await this.release();
   }
 
