@@ -22,6 +22,13 @@ export { type DType, type FloatDType, isFloat } from './dtype.js';
 export { GraphError, type GraphErrorCode, isGraphError } from './errors.js';
 export { type GradOptions, grad } from './grad.js';
 export { type Attr, Graph, type GraphOptions, Tensor } from './graph.js';
+export { buildMultiStepTrainingGraph, loopOverSteps, STEPS_DIM } from './multistep.js';
+export {
+  createMultiStepTrainer,
+  type MultiStepResult,
+  MultiStepTrainer,
+  stackSteps,
+} from './multistep-trainer.js';
 export * as nn from './nn/modules.js';
 export {
   IR_VERSION,
@@ -32,6 +39,7 @@ export {
   toOnnx,
 } from './onnx/emit.js';
 export { decodeSafetensors, encodeSafetensors, type SafeTensor } from './onnx/safetensors.js';
+export { type LoopOptions, type LoopResult, loop } from './ops/control.js';
 export {
   add,
   cos,
