@@ -1,0 +1,190 @@
+// Benchmark: one RIN training step as `ns train` builds it (Algorithm 2, LAMB, EMA), three ways
+// on onnxruntime — the one-step graph run once per step (K = 1, the trainer today), the
+// multi-step Loop graph run once per step (loop K = 1: the Loop's own cost) and once per K steps
+// (loop K: the state crosses host↔device once per K steps) — and, with --peer torch, the PyTorch
+// peer of the same RIN and step (peer_torch_cuda.py, on --device). Alternating rounds after a
+// warm-up; medians per step, ratios, achieved TFLOP/s, the machine's load and the GEMM peak last.
+// The last line is `RESULT <json>` for check.sh's summary.
+//   node tools/bench/gpu/src/step-bench.mjs --preset mnist --batch 64 --device cpu --threads 1
+//   (on the device: --device cuda --peer torch; --draws trainer uses the trainer's own mask draws)
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createMultiStepTrainer, createTrainer, stackSteps } from '@ns/graph';
+import { formatCount, forwardFlops, paramCount, preset } from '@ns/rin';
+import { rinTrainingSpec, stepFeeds } from './rin-step.mjs';
+
+const { values: a } = parseArgs({
+  options: {
+    preset: { type: 'string', default: 'mnist' },
+    batch: { type: 'string', default: '64' },
+    device: { type: 'string', default: 'cpu' },
+    threads: { type: 'string' },
+    k: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '6' },
+    peer: { type: 'string', default: 'none' },
+    draws: { type: 'string', default: 'fast' },
+    dropout: { type: 'string', default: 'preset' },
+    python: { type: 'string', default: process.env.PYTHON ?? 'python3' },
+    // Bundled, this file runs from out/bundle/: check.sh points at the peer in the repository.
+    'peer-script': { type: 'string' },
+  },
+});
+const here = dirname(fileURLToPath(import.meta.url));
+const B = Number(a.batch);
+const K = Number(a.k);
+const ROUNDS = Number(a.rounds);
+const base = preset(a.preset);
+const rin = a.dropout === 'off' ? { ...base, dropout: 0, dropPath: 0 } : base;
+const session = {
+  device: a.device,
+  ...(a.threads === undefined ? {} : { threads: Number(a.threads) }),
+  spinning: a.device === 'cpu' ? false : undefined,
+};
+const { loadavg, cpus } = await import('node:os');
+const load = () => `load ${loadavg()[0].toFixed(2)} (1 min) on ${cpus().length} cores`;
+const loadBefore = load();
+
+const plain = await createTrainer(rinTrainingSpec(rin), session);
+const multi = await createMultiStepTrainer(rinTrainingSpec(rin), session);
+const pool = Array.from({ length: K }, (_, i) =>
+  stepFeeds(rin, plain.dataInputs, { step: i + 1, batch: B, draws: a.draws }),
+);
+const stacked = stackSteps(pool);
+const singles = pool.map((f) => stackSteps([f]));
+const LR = 1e-4; // small and constant: the same batches are trained on round after round
+const lrs = pool.map(() => LR);
+
+const seconds = async (fn) => {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+};
+const variants = {
+  'ours K=1 (one-step graph)': async () => {
+    for (const f of pool) await plain.run(f, LR);
+  },
+  'ours loop, K=1 per run': async () => {
+    for (const s of singles) await multi.run(s, [LR]);
+  },
+  [`ours loop, K=${K} per run`]: async () => {
+    await multi.run(stacked, lrs);
+  },
+};
+
+let peer;
+if (a.peer === 'torch') {
+  peer = spawn(
+    a.python,
+    [
+      a['peer-script'] ?? join(here, 'peer_torch_cuda.py'),
+      JSON.stringify(rin),
+      String(B),
+      a.device,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, PYTHONUNBUFFERED: '1' } },
+  );
+  const lines = createInterface({ input: peer.stdout })[Symbol.asyncIterator]();
+  const ask = async (cmd) => {
+    if (cmd) peer.stdin.write(`${cmd}\n`);
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`peer_torch_cuda.py exited (after '${cmd ?? 'start'}')`);
+    return value;
+  };
+  if ((await ask()) !== 'ready') throw new Error('peer_torch_cuda.py did not start');
+  peer.ask = ask;
+  for (const mode of ['tf32', 'fp32']) {
+    variants[`torch ${mode}`] = async () => JSON.parse(await ask(`steps ${K} ${mode}`)).seconds;
+  }
+}
+
+// Warm-up: allocations, kernel and algorithm selection, the Loop's subgraph session.
+for (const fn of Object.values(variants)) await fn();
+
+const times = Object.fromEntries(Object.keys(variants).map((n) => [n, []]));
+const names = Object.keys(variants);
+for (let r = 0; r < ROUNDS; r++) {
+  // Rotate the order so that no variant always runs after the same one.
+  for (let i = 0; i < names.length; i++) {
+    const name = names[(i + r) % names.length];
+    const fn = variants[name];
+    const wall = await seconds(async () => {
+      const own = await fn();
+      if (typeof own === 'number') times[name].push(own / K);
+    });
+    if (!name.startsWith('torch')) times[name].push(wall / K);
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+// Model FLOPs of a step: two forward passes + the backward of one (≈ 2 forwards).
+const flops = 4 * forwardFlops(rin).total * B;
+const stateBytes = multi.session.inputNames
+  .filter((n) => !multi.dataInputs.includes(n) && n !== 'lr' && n !== 'step')
+  .reduce((s, n) => s + multi.tensor(n).data.byteLength, 0);
+const feedBytes = Object.values(pool[0]).reduce((s, t) => s + t.data.byteLength, 0);
+
+console.log(
+  `RIN training step (Algorithm 2: 2 forward + 1 backward + LAMB + EMA), preset ${a.preset}${a.dropout === 'off' ? ' without dropout' : ''} (${formatCount(paramCount(rin))} params), batch ${B}, ${a.device}${a.threads ? `, ${a.threads} threads` : ''}, ${ROUNDS} alternating rounds of ${K} steps, masks drawn '${a.draws}'`,
+);
+console.log(
+  `model FLOPs per step: ${formatCount(flops)}; per run the carried state moves in and out: ${(stateBytes / 2 ** 20).toFixed(1)} MiB each way; per-step inputs: ${(feedBytes / 2 ** 20).toFixed(1)} MiB`,
+);
+// TFLOP/s on the GPU, GFLOP/s on the CPU.
+const [unit, per] = a.device === 'cpu' ? ['GFLOP/s', 1e9] : ['TFLOP/s', 1e12];
+const med = {};
+for (const name of names) {
+  const xs = times[name];
+  med[name] = median(xs);
+  console.log(
+    `${name.padEnd(28)} median ${(1000 * med[name]).toFixed(2).padStart(9)} ms/step  (min ${(1000 * Math.min(...xs)).toFixed(2)}, max ${(1000 * Math.max(...xs)).toFixed(2)})  ${(flops / med[name] / per).toFixed(3).padStart(8)} ${unit}`,
+  );
+}
+const [k1, loop1, loopK] = names;
+console.log(
+  `ratio K=1 / loop K=${K}: ${(med[k1] / med[loopK]).toFixed(3)} (> 1: the loop is faster)`,
+);
+console.log(`ratio loop K=1 / K=1: ${(med[loop1] / med[k1]).toFixed(3)} (the Loop's own overhead)`);
+const best = Math.min(med[k1], med[loopK]);
+const ratios = {};
+if (peer) {
+  for (const mode of ['tf32', 'fp32']) {
+    ratios[mode] = {
+      k1: med[k1] / med[`torch ${mode}`],
+      loop: med[loopK] / med[`torch ${mode}`],
+    };
+    console.log(
+      `ratio ours/torch ${mode}: K=1 ${ratios[mode].k1.toFixed(3)}, loop K=${K} ${ratios[mode].loop.toFixed(3)}`,
+    );
+  }
+}
+console.log(`${loadBefore} at the start, ${load()} at the end`);
+
+let peak;
+if (peer) {
+  peak = JSON.parse(await peer.ask('peak'));
+  const mem = JSON.parse(await peer.ask('quit'));
+  console.log(
+    `GEMM peak (${peak.device}, torch ${peak.size}², median of ${peak.repeats}): float32 ${peak.fp32.toFixed(1)} TFLOP/s, tf32 ${peak.tf32.toFixed(1)} TFLOP/s; torch peak memory ${(mem.max_memory_allocated / 2 ** 30).toFixed(2)} GiB`,
+  );
+  console.log(
+    `ours best: ${(flops / best / 1e12).toFixed(2)} TFLOP/s = ${((100 * flops) / best / 1e12 / peak.tf32).toFixed(1)} % of the tf32 peak; torch tf32: ${((100 * flops) / med['torch tf32'] / 1e12 / peak.tf32).toFixed(1)} %`,
+  );
+} else if (a.device === 'cpu') {
+  const { measureGemmPeak, printPeakLines } = await import('../../common/peak.mjs');
+  const gemm = measureGemmPeak({ threads: Number(a.threads ?? cpus().length) });
+  printPeakLines(
+    gemm,
+    names.map((n) => ({ label: n, gflops: flops / med[n] / 1e9 })),
+  );
+}
+await plain.release();
+await multi.release();
+console.log(
+  `RESULT ${JSON.stringify({ preset: a.preset, batch: B, device: a.device, k: K, dropout: a.dropout, flops, stateBytes, feedBytes, median: med, ratios, peak })}`,
+);
