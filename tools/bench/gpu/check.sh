@@ -12,12 +12,19 @@
 #   6. a summary table (summarize.py), also written to $OUT
 # Stages run in order of importance and are skipped, saying so, when the time budget
 # (BUDGET_S, default 420 s after unpacking) would be exceeded.
+# A dry run on a CPU machine (checks this script, not the GPU), once `out/` is prepared:
+#   DEV=cpu SMALL=tiny SMALL_DATA=emoji BIG=emoji BIG_BATCH=8 TRAIN_STEPS=4 AGREE_STEPS=3 \
+#     PEER_PYTHON=/usr/bin/python3 BUDGET_S=3000 bash tools/bench/gpu/check.sh
 set -uo pipefail
+DEV=${DEV:-cuda} SMALL=${SMALL:-mnist} SMALL_DATA=${SMALL_DATA:-mnist} BIG=${BIG:-cifar10}
+BIG_BATCH=${BIG_BATCH:-128} TRAIN_STEPS=${TRAIN_STEPS:-300} AGREE_STEPS=${AGREE_STEPS:-20}
+PEER_PYTHON=${PEER_PYTHON:-python3}
 cd "$(dirname "$0")/../../.." || exit 1
 G=tools/bench/gpu
-D=$G/out/device          # ignored, so it stays on the machine between calls while it is warm
+D=$G/out/device # ignored, so it stays on the machine between calls while it is warm
 W=${WORK:-/tmp/ns-gpu-work}
 OUTDIR=${OUT:-/tmp/ns-gpu-out}
+rm -rf "$W"
 mkdir -p "$W" "$OUTDIR"
 exec > >(tee "$OUTDIR/check.log") 2>&1
 T0=$(date +%s)
@@ -30,29 +37,30 @@ cp -r $G/out/bundle/. $D/ || exit 1
 NODE=$D/bin/node
 ns() { "$NODE" "$D/main.mjs" "$@"; }
 # The provider dlopens CUDA 13 libraries: those of the torch environment's nvidia-* wheels.
-CUDA_LIBS=$(python3 - <<'EOF'
+CUDA_LIBS=$("$PEER_PYTHON" -c "
 import glob, os
 import nvidia
 dirs = {os.path.dirname(p) for base in nvidia.__path__
         for p in glob.glob(os.path.join(base, '**', 'lib*.so*'), recursive=True)}
-print(':'.join(sorted(dirs)))
-EOF
-)
+print(':'.join(sorted(dirs)))" 2>/dev/null)
 export LD_LIBRARY_PATH="$CUDA_LIBS:/usr/local/nvidia/lib64:${LD_LIBRARY_PATH:-}"
 BUDGET=$(($(now) + ${BUDGET_S:-420}))
 fits() { # fits SECONDS NAME: is there time left for a stage of about SECONDS?
-  if (($(now) + $1 > BUDGET)); then echo "skipped: $2 (needs ~$1 s, $((BUDGET - $(now))) s left)"; return 1; fi
+  if (($(now) + $1 > BUDGET)); then
+    echo "skipped: $2 (needs ~$1 s, $((BUDGET - $(now))) s left)"
+    return 1
+  fi
 }
 CPUS=$(nproc)
 
 stage "machine"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm --format=csv
-echo "node $("$NODE" --version); $(python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'); $CPUS CPUs"
-echo "manifest: $(python3 -c "import json; m=json.load(open('$G/out/manifest.json')); print(m['pins'], m['versions']['ortCore'], m['versions']['ortProvider'])")"
+echo "node $("$NODE" --version); $("$PEER_PYTHON" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'); $CPUS CPUs"
+python3 -c "import json; m = json.load(open('$G/out/manifest.json')); print('manifest:', m['pins'], 'ORT', m['versions']['ortCore'], m['versions']['ortProvider'])"
 
-stage "smoke: ns train --device cuda (tiny preset, 3 steps)"
-if ! timeout 180 "$NODE" "$D/main.mjs" train -p tiny -d emoji -n 3 -b 8 -o "$W/smoke" --device cuda -q; then
-  echo "the CUDA execution provider did not run; what the provider library lacks:"
+stage "smoke: ns train --device $DEV (tiny preset, 3 steps)"
+if ! timeout 180 "$NODE" "$D/main.mjs" train -p tiny -d emoji -n 3 -b 8 -o "$W/smoke" --device "$DEV" -q; then
+  echo "the $DEV execution provider did not run; what the provider library lacks:"
   ldd $D/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so | grep -E 'not found|cuda|cublas|curand'
   for lib in libcudnn.so.9 libcublasLt.so.13 libcudart.so.13 libcurand.so.10; do
     echo "$lib: $(tr ':' '\n' <<<"$LD_LIBRARY_PATH" | while read -r d; do [ -e "$d/$lib" ] && echo "$d"; done | head -1)"
@@ -60,53 +68,56 @@ if ! timeout 180 "$NODE" "$D/main.mjs" train -p tiny -d emoji -n 3 -b 8 -o "$W/s
   exit 1
 fi
 
-BENCH=("$NODE" "$D/step-bench.mjs" --device cuda --peer torch --peer-script $G/src/peer_torch_cuda.py --k 4)
-stage "training step vs PyTorch CUDA: cifar10, batch 128"
-fits 150 "step bench cifar10" && timeout 240 "${BENCH[@]}" --preset cifar10 --batch 128 --rounds 5 | tee "$W/bench-cifar10.txt"
+BENCH=("$NODE" "$D/step-bench.mjs" --device "$DEV" --peer torch --python "$PEER_PYTHON" --peer-script $G/src/peer_torch_cuda.py --k 4)
+stage "training step vs PyTorch: $BIG, batch $BIG_BATCH"
+fits 150 "step bench $BIG" && timeout 240 "${BENCH[@]}" --preset "$BIG" --batch "$BIG_BATCH" --rounds 5 | tee "$W/bench-$BIG.txt"
 
-stage "CUDA vs CPU: 20 steps of ns train -p mnist, same seed (TF32 default, then NVIDIA_TF32_OVERRIDE=0)"
-if fits 60 "mnist loss agreement"; then
-  ns train -p mnist -d mnist -n 20 -b 64 -o "$W/agree-mnist-cpu" --device cpu --threads "$CPUS" -q
-  ns train -p mnist -d mnist -n 20 -b 64 -o "$W/agree-mnist-cuda" --device cuda -q
-  NVIDIA_TF32_OVERRIDE=0 ns train -p mnist -d mnist -n 20 -b 64 -o "$W/agree-mnist-cuda-fp32" --device cuda -q
+stage "$DEV vs CPU: $AGREE_STEPS steps of ns train -p $SMALL, same seed (TF32 default, then NVIDIA_TF32_OVERRIDE=0)"
+if fits 60 "$SMALL loss agreement"; then
+  ns train -p "$SMALL" -d "$SMALL_DATA" -n "$AGREE_STEPS" -b 64 -o "$W/agree-$SMALL-cpu" --device cpu --threads "$CPUS" -q
+  ns train -p "$SMALL" -d "$SMALL_DATA" -n "$AGREE_STEPS" -b 64 -o "$W/agree-$SMALL-cuda" --device "$DEV" -q
+  NVIDIA_TF32_OVERRIDE=0 ns train -p "$SMALL" -d "$SMALL_DATA" -n "$AGREE_STEPS" -b 64 -o "$W/agree-$SMALL-cuda-fp32" --device "$DEV" -q
 fi
 
-stage "training step vs PyTorch CUDA: mnist, batch 64"
-fits 80 "step bench mnist" && timeout 150 "${BENCH[@]}" --preset mnist --batch 64 --rounds 8 | tee "$W/bench-mnist.txt"
+stage "training step vs PyTorch: $SMALL, batch 64"
+fits 80 "step bench $SMALL" && timeout 150 "${BENCH[@]}" --preset "$SMALL" --batch 64 --rounds 8 | tee "$W/bench-$SMALL.txt"
 
-stage "ns train -p mnist on CUDA (300 steps) and ns sample (64 images)"
-if fits 70 "mnist training"; then
-  ns train -p mnist -d mnist -n 300 -b 64 -o "$W/train-mnist" --device cuda -q
+stage "ns train -p $SMALL on $DEV ($TRAIN_STEPS steps) and ns sample (64 images)"
+if fits 70 "$SMALL training"; then
+  ns train -p "$SMALL" -d "$SMALL_DATA" -n "$TRAIN_STEPS" -b 64 -o "$W/train-$SMALL" --device "$DEV" -q
   S=$(date +%s.%N)
-  ns sample -r "$W/train-mnist" -n 64 --steps 100 -b 64 --device cuda
-  echo "SAMPLE mnist 64 $(python3 -c "import time; print(time.time() - $S)")"
+  ns sample -r "$W/train-$SMALL" -n 64 --steps 100 -b 64 --device "$DEV"
+  echo "SAMPLE $SMALL 64 $(python3 -c "import time; print(time.time() - $S)")"
 fi
 
-python3 $G/src/make_npz.py "$W/cifar-synthetic.npz" 32 3 10 2048
-stage "CUDA vs CPU: 20 steps of ns train -p cifar10 (batch 4), same seed"
-if fits 90 "cifar10 loss agreement"; then
-  for run in cpu:cpu cuda:cuda cuda-fp32:cuda; do
-    name=${run%%:*} device=${run##*:}
-    env $([ "$name" = cuda-fp32 ] && echo NVIDIA_TF32_OVERRIDE=0) "$NODE" "$D/main.mjs" train -p cifar10 -d "$W/cifar-synthetic.npz" \
-      -n 20 -b 4 -o "$W/agree-cifar10-$name" --device "$device" --threads "$CPUS" -q
+python3 $G/src/make_npz.py "$W/synthetic-32.npz" 32 3 10 2048
+stage "$DEV vs CPU: $AGREE_STEPS steps of ns train -p $BIG (batch 4), same seed"
+if fits 90 "$BIG loss agreement"; then
+  for run in cpu:cpu cuda:$DEV cuda-fp32:$DEV; do
+    name=${run%%:*} device=${run##*:} tf32=()
+    [ "$name" = cuda-fp32 ] && tf32=(NVIDIA_TF32_OVERRIDE=0)
+    env "${tf32[@]}" "$NODE" "$D/main.mjs" train -p "$BIG" -d "$W/synthetic-32.npz" \
+      -n "$AGREE_STEPS" -b 4 -o "$W/agree-$BIG-$name" --device "$device" --threads "$CPUS" -q
   done
 fi
 
-stage "ns train -p cifar10 on CUDA, batch 128 (stopped by SIGINT at its slot's end) and ns sample"
-if fits 100 "cifar10 training"; then
-  SLOT=$((BUDGET - $(now) - 60)); ((SLOT > 150)) && SLOT=150
-  timeout -s INT -k 60 "$SLOT" "$NODE" "$D/main.mjs" train -p cifar10 -d "$W/cifar-synthetic.npz" -n 300 -b 128 \
-    -o "$W/train-cifar10" --device cuda -q
+stage "ns train -p $BIG on $DEV, batch $BIG_BATCH (stopped by SIGINT at its slot's end) and ns sample"
+if fits 100 "$BIG training"; then
+  SLOT=$((BUDGET - $(now) - 60))
+  ((SLOT > 150)) && SLOT=150
+  timeout -s INT -k 60 "$SLOT" "$NODE" "$D/main.mjs" train -p "$BIG" -d "$W/synthetic-32.npz" \
+    -n "$TRAIN_STEPS" -b "$BIG_BATCH" -o "$W/train-$BIG" --device "$DEV" -q
   S=$(date +%s.%N)
-  ns sample -r "$W/train-cifar10" -n 64 --steps 100 -b 64 --device cuda
-  echo "SAMPLE cifar10 64 $(python3 -c "import time; print(time.time() - $S)")"
+  ns sample -r "$W/train-$BIG" -n 64 --steps 100 -b 64 --device "$DEV"
+  echo "SAMPLE $BIG 64 $(python3 -c "import time; print(time.time() - $S)")"
 fi
 
-stage "diagnostic: cifar10 step without dropout (no 400 MB of masks per step to upload)"
-fits 120 "step bench cifar10 without dropout" && timeout 180 "${BENCH[@]}" --preset cifar10 --batch 128 --rounds 4 --dropout off | tee "$W/bench-cifar10-nodrop.txt"
+stage "diagnostic: $BIG step without dropout (no masks to upload every step)"
+fits 120 "step bench $BIG without dropout" &&
+  timeout 180 "${BENCH[@]}" --preset "$BIG" --batch "$BIG_BATCH" --rounds 4 --dropout off | tee "$W/bench-$BIG-nodrop.txt"
 
 stage "summary"
-python3 $G/src/summarize.py "$W" "$OUTDIR/check.log" | tee "$OUTDIR/summary.md"
+python3 $G/src/summarize.py "$W" "$OUTDIR/check.log" "$SMALL" "$BIG" | tee "$OUTDIR/summary.md"
 cp "$W"/bench-*.txt "$OUTDIR/" 2>/dev/null
-for p in mnist cifar10; do cp "$W/train-$p/samples/grid.png" "$OUTDIR/grid-$p.png" 2>/dev/null; done
+for p in "$SMALL" "$BIG"; do cp "$W/train-$p/samples/grid.png" "$OUTDIR/grid-$p.png" 2>/dev/null; done
 echo "done in $(now) s"

@@ -10,7 +10,9 @@
 //   manifest.json         versions, sizes, sha256 of every chunk, the device commands in order
 //   COMMANDS.md           the same commands, to paste into the device tool one by one
 //
-//   node tools/bench/gpu/src/prepare.mjs            (after `pnpm build`; fetches with npm pack)
+//   node tools/bench/gpu/src/prepare.mjs            (after `pnpm build`; fetches with npm pack
+//       into --fetch-dir, default /tmp/ns-gpu-fetch, which also caches the compressed runtime:
+//       only the first run compresses, ~25 min on a busy 2-core machine)
 //   node tools/bench/gpu/src/prepare.mjs --quick --out DIR
 //       the bundle and the workspace's own onnxruntime-node, uncompressed, in DIR (what the CI
 //       test runs with process.execPath: the bundling, without fetching or compressing)
@@ -217,12 +219,12 @@ function treeBytes() {
 }
 
 /** Split `file` into `size`-byte chunks named <file name>.00, .01, … in `dir`. */
-async function split(file, dir, size) {
+async function split(file, dir, size, name) {
   mkdirSync(dir, { recursive: true });
   const total = statSync(file).size;
   const chunks = [];
   for (let i = 0, at = 0; at < total; i++, at += size) {
-    const path = join(dir, `${file.split('/').pop()}.${String(i).padStart(2, '0')}`);
+    const path = join(dir, `${name}.${String(i).padStart(2, '0')}`);
     await new Promise((resolve, reject) => {
       createReadStream(file, { start: at, end: Math.min(at + size, total) - 1 })
         .pipe(createWriteStream(path))
@@ -263,7 +265,8 @@ async function full(out, options) {
     ortCommon: npmPack(`onnxruntime-common@${PINS.ortNode}`, cache),
   };
   rmSync(out, { recursive: true, force: true });
-  const stage = join(out, 'stage');
+  const stage = join(cache, 'stage');
+  rmSync(stage, { recursive: true, force: true });
   const unpacked = {};
   for (const [k, f] of Object.entries(fetched))
     untar(f.file, (unpacked[k] = join(stage, 'npm', k)));
@@ -300,21 +303,30 @@ async function full(out, options) {
   const bundleDir = join(out, 'bundle');
   await bundle(bundleDir);
 
-  log(
-    `compressing ${(dirBytes(runtime) / MiB).toFixed(0)} MiB with xz -${options['xz-level']} (minutes)`,
-  );
-  const archive = join(stage, 'runtime.tar.xz');
-  execFileSync(
-    'bash',
-    [
-      '-c',
-      `set -o pipefail; tar -C "$1" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - . | xz -${options['xz-level']} -T2 > "$2"`,
-      'tar',
-      runtime,
-      archive,
-    ],
-    { stdio: 'inherit' },
-  );
+  // The archive depends on its inputs alone (not on the bundle): compress once per set of them.
+  const key = createHash('sha256')
+    .update(JSON.stringify({ PINS, fetched, node: process.version, level: options['xz-level'] }))
+    .update(readFileSync(process.execPath))
+    .digest('hex')
+    .slice(0, 16);
+  const cached = join(cache, `runtime-${key}.tar.xz`);
+  const unpackedBytes = dirBytes(runtime);
+  if (!existsSync(cached)) {
+    log(
+      `compressing ${(unpackedBytes / MiB).toFixed(0)} MiB with xz -${options['xz-level']} (minutes)`,
+    );
+    execFileSync(
+      'bash',
+      [
+        '-c',
+        `set -o pipefail; tar -C "$1" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - . | xz -${options['xz-level']} -T2 > "$2.partial" && mv "$2.partial" "$2"`,
+        'tar',
+        runtime,
+        cached,
+      ],
+      { stdio: 'inherit' },
+    );
+  } else log(`reusing ${cached}`);
   const tree = treeBytes();
   const bundleBytes = dirBytes(bundleDir);
   // Every call carries the tree; the last one also the bundle and the manifest.
@@ -326,13 +338,8 @@ async function full(out, options) {
     fail(
       `only ${(room / 1e6).toFixed(1)} MB are left per command beside a ${(tree / 1e6).toFixed(1)} MB working tree`,
     );
-  const chunks = await split(archive, join(out, 'chunks'), chunkBytes);
-  const archiveInfo = {
-    bytes: statSync(archive).size,
-    sha256: await sha256(archive),
-    unpackedBytes: dirBytes(runtime),
-  };
-  rmSync(archive);
+  const chunks = await split(cached, join(out, 'chunks'), chunkBytes, 'runtime.tar.xz');
+  const archiveInfo = { bytes: statSync(cached).size, sha256: await sha256(cached), unpackedBytes };
   const manifest = {
     created: new Date().toISOString(),
     pins: PINS,
@@ -372,8 +379,7 @@ async function full(out, options) {
     '',
   ].join('\n');
   writeFileSync(join(out, 'COMMANDS.md'), md);
-  rmSync(join(stage, 'npm'), { recursive: true, force: true });
-  rmSync(runtime, { recursive: true, force: true });
+  rmSync(stage, { recursive: true, force: true });
   log(
     `${chunks.length} chunks of ≤ ${(chunkBytes / 1e6).toFixed(0)} MB (archive ${(manifest.archive.bytes / 1e6).toFixed(1)} MB, tree ${(tree / 1e6).toFixed(1)} MB, bundle ${(bundleBytes / 1e6).toFixed(1)} MB); commands in ${join(out, 'COMMANDS.md')}`,
   );

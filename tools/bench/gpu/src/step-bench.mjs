@@ -47,8 +47,25 @@ const { loadavg, cpus } = await import('node:os');
 const load = () => `load ${loadavg()[0].toFixed(2)} (1 min) on ${cpus().length} cores`;
 const loadBefore = load();
 
+// A variant that fails to build or warm up (the Loop on an EP, the peer) is reported and
+// left out, so that one failure on the device still leaves the other numbers.
+const failed = {};
+const attempt = async (name, fn) => {
+  try {
+    return await fn();
+  } catch (e) {
+    failed[name] = String(e instanceof Error ? e.message : e).split('\n')[0];
+    console.log(`${name}: failed: ${failed[name]}`);
+    return undefined;
+  }
+};
+const K1 = 'ours K=1 (one-step graph)';
+const LOOP1 = 'ours loop, K=1 per run';
+const LOOPK = `ours loop, K=${K} per run`;
 const plain = await createTrainer(rinTrainingSpec(rin), session);
-const multi = await createMultiStepTrainer(rinTrainingSpec(rin), session);
+const multi = await attempt('ours loop', () =>
+  createMultiStepTrainer(rinTrainingSpec(rin), session),
+);
 const pool = Array.from({ length: K }, (_, i) =>
   stepFeeds(rin, plain.dataInputs, { step: i + 1, batch: B, draws: a.draws }),
 );
@@ -59,62 +76,67 @@ const lrs = pool.map(() => LR);
 
 const seconds = async (fn) => {
   const t0 = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+  const own = await fn();
+  return typeof own === 'number' ? own : Number(process.hrtime.bigint() - t0) / 1e9;
 };
 const variants = {
-  'ours K=1 (one-step graph)': async () => {
+  [K1]: async () => {
     for (const f of pool) await plain.run(f, LR);
   },
-  'ours loop, K=1 per run': async () => {
-    for (const s of singles) await multi.run(s, [LR]);
-  },
-  [`ours loop, K=${K} per run`]: async () => {
-    await multi.run(stacked, lrs);
-  },
 };
+if (multi) {
+  variants[LOOP1] = async () => {
+    for (const s of singles) await multi.run(s, [LR]);
+  };
+  variants[LOOPK] = async () => {
+    await multi.run(stacked, lrs);
+  };
+}
 
 let peer;
 if (a.peer === 'torch') {
-  peer = spawn(
-    a.python,
-    [
-      a['peer-script'] ?? join(here, 'peer_torch_cuda.py'),
-      JSON.stringify(rin),
-      String(B),
-      a.device,
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, PYTHONUNBUFFERED: '1' } },
-  );
-  const lines = createInterface({ input: peer.stdout })[Symbol.asyncIterator]();
-  const ask = async (cmd) => {
-    if (cmd) peer.stdin.write(`${cmd}\n`);
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`peer_torch_cuda.py exited (after '${cmd ?? 'start'}')`);
-    return value;
-  };
-  if ((await ask()) !== 'ready') throw new Error('peer_torch_cuda.py did not start');
-  peer.ask = ask;
-  for (const mode of ['tf32', 'fp32']) {
-    variants[`torch ${mode}`] = async () => JSON.parse(await ask(`steps ${K} ${mode}`)).seconds;
+  peer = await attempt('torch', async () => {
+    const child = spawn(
+      a.python,
+      [
+        a['peer-script'] ?? join(here, 'peer_torch_cuda.py'),
+        JSON.stringify(rin),
+        String(B),
+        a.device,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, PYTHONUNBUFFERED: '1' } },
+    );
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const ask = async (cmd) => {
+      if (cmd) child.stdin.write(`${cmd}\n`);
+      const { value, done } = await lines.next();
+      if (done) throw new Error(`peer_torch_cuda.py exited (after '${cmd ?? 'start'}')`);
+      return value;
+    };
+    if ((await ask()) !== 'ready') throw new Error('peer_torch_cuda.py did not start');
+    return { child, ask };
+  });
+  if (peer) {
+    for (const mode of ['tf32', 'fp32']) {
+      // The peer times its own steps (synchronised), without the pipe's round trip.
+      variants[`torch ${mode}`] = async () =>
+        JSON.parse(await peer.ask(`steps ${K} ${mode}`)).seconds;
+    }
   }
 }
 
 // Warm-up: allocations, kernel and algorithm selection, the Loop's subgraph session.
-for (const fn of Object.values(variants)) await fn();
+for (const [name, fn] of Object.entries(variants)) {
+  if ((await attempt(name, async () => (await fn()) ?? true)) === undefined) delete variants[name];
+}
 
-const times = Object.fromEntries(Object.keys(variants).map((n) => [n, []]));
 const names = Object.keys(variants);
+const times = Object.fromEntries(names.map((n) => [n, []]));
 for (let r = 0; r < ROUNDS; r++) {
   // Rotate the order so that no variant always runs after the same one.
   for (let i = 0; i < names.length; i++) {
     const name = names[(i + r) % names.length];
-    const fn = variants[name];
-    const wall = await seconds(async () => {
-      const own = await fn();
-      if (typeof own === 'number') times[name].push(own / K);
-    });
-    if (!name.startsWith('torch')) times[name].push(wall / K);
+    times[name].push((await seconds(variants[name])) / K);
   }
 }
 
@@ -124,9 +146,10 @@ const median = (xs) => {
 };
 // Model FLOPs of a step: two forward passes + the backward of one (≈ 2 forwards).
 const flops = 4 * forwardFlops(rin).total * B;
-const stateBytes = multi.session.inputNames
-  .filter((n) => !multi.dataInputs.includes(n) && n !== 'lr' && n !== 'step')
-  .reduce((s, n) => s + multi.tensor(n).data.byteLength, 0);
+const carried = plain.session.inputNames.filter(
+  (n) => !plain.dataInputs.includes(n) && n !== 'lr' && n !== 'step',
+);
+const stateBytes = carried.reduce((s, n) => s + plain.tensor(n).data.byteLength, 0);
 const feedBytes = Object.values(pool[0]).reduce((s, t) => s + t.data.byteLength, 0);
 
 console.log(
@@ -145,23 +168,23 @@ for (const name of names) {
     `${name.padEnd(28)} median ${(1000 * med[name]).toFixed(2).padStart(9)} ms/step  (min ${(1000 * Math.min(...xs)).toFixed(2)}, max ${(1000 * Math.max(...xs)).toFixed(2)})  ${(flops / med[name] / per).toFixed(3).padStart(8)} ${unit}`,
   );
 }
-const [k1, loop1, loopK] = names;
-console.log(
-  `ratio K=1 / loop K=${K}: ${(med[k1] / med[loopK]).toFixed(3)} (> 1: the loop is faster)`,
-);
-console.log(`ratio loop K=1 / K=1: ${(med[loop1] / med[k1]).toFixed(3)} (the Loop's own overhead)`);
-const best = Math.min(med[k1], med[loopK]);
+if (med[LOOPK]) {
+  console.log(
+    `ratio K=1 / loop K=${K}: ${(med[K1] / med[LOOPK]).toFixed(3)} (> 1: the loop is faster)`,
+  );
+  console.log(
+    `ratio loop K=1 / K=1: ${(med[LOOP1] / med[K1]).toFixed(3)} (the Loop's own overhead)`,
+  );
+}
+const best = Math.min(med[K1], med[LOOPK] ?? Number.POSITIVE_INFINITY);
 const ratios = {};
-if (peer) {
-  for (const mode of ['tf32', 'fp32']) {
-    ratios[mode] = {
-      k1: med[k1] / med[`torch ${mode}`],
-      loop: med[loopK] / med[`torch ${mode}`],
-    };
-    console.log(
-      `ratio ours/torch ${mode}: K=1 ${ratios[mode].k1.toFixed(3)}, loop K=${K} ${ratios[mode].loop.toFixed(3)}`,
-    );
-  }
+for (const mode of ['tf32', 'fp32']) {
+  const torch = med[`torch ${mode}`];
+  if (!torch) continue;
+  ratios[mode] = { k1: med[K1] / torch, loop: med[LOOPK] ? med[LOOPK] / torch : null };
+  console.log(
+    `ratio ours/torch ${mode}: K=1 ${ratios[mode].k1.toFixed(3)}${med[LOOPK] ? `, loop K=${K} ${ratios[mode].loop.toFixed(3)}` : ''}`,
+  );
 }
 console.log(`${loadBefore} at the start, ${load()} at the end`);
 
@@ -172,8 +195,9 @@ if (peer) {
   console.log(
     `GEMM peak (${peak.device}, torch ${peak.size}², median of ${peak.repeats}): float32 ${peak.fp32.toFixed(1)} TFLOP/s, tf32 ${peak.tf32.toFixed(1)} TFLOP/s; torch peak memory ${(mem.max_memory_allocated / 2 ** 30).toFixed(2)} GiB`,
   );
+  const pct = (s) => ((100 * flops) / s / 1e12 / peak.tf32).toFixed(1);
   console.log(
-    `ours best: ${(flops / best / 1e12).toFixed(2)} TFLOP/s = ${((100 * flops) / best / 1e12 / peak.tf32).toFixed(1)} % of the tf32 peak; torch tf32: ${((100 * flops) / med['torch tf32'] / 1e12 / peak.tf32).toFixed(1)} %`,
+    `ours best: ${(flops / best / 1e12).toFixed(2)} TFLOP/s = ${pct(best)} % of the tf32 peak${med['torch tf32'] ? `; torch tf32: ${pct(med['torch tf32'])} %` : ''}`,
   );
 } else if (a.device === 'cpu') {
   const { measureGemmPeak, printPeakLines } = await import('../../common/peak.mjs');
@@ -184,7 +208,7 @@ if (peer) {
   );
 }
 await plain.release();
-await multi.release();
+await multi?.release();
 console.log(
-  `RESULT ${JSON.stringify({ preset: a.preset, batch: B, device: a.device, k: K, dropout: a.dropout, flops, stateBytes, feedBytes, median: med, ratios, peak })}`,
+  `RESULT ${JSON.stringify({ preset: a.preset, batch: B, device: a.device, k: K, dropout: a.dropout, flops, stateBytes, feedBytes, median: med, ratios, peak, failed })}`,
 );

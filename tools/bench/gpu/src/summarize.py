@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The table check.sh ends with (and README.md's placeholder table has the rows of).
 
-  summarize.py WORK_DIR CHECK_LOG
+  summarize.py WORK_DIR CHECK_LOG [SMALL BIG]   (the presets, default mnist cifar10)
 Reads the step benches' RESULT lines, the metrics.jsonl of every run in WORK_DIR and the SAMPLE
 lines of the log. Loss agreement: each CUDA run against the CPU run of the same preset and seed.
 Tolerances (float32): TF32 matmuls (onnxruntime's CUDA default) round inputs to 10 mantissa bits,
@@ -17,6 +17,7 @@ import statistics
 import sys
 
 work, log = sys.argv[1], sys.argv[2]
+presets = sys.argv[3:5] if len(sys.argv) >= 5 else ['mnist', 'cifar10']
 TOL = {'cuda': 1e-2, 'cuda-fp32': 1e-4}
 
 
@@ -46,7 +47,7 @@ for path in sorted(glob.glob(os.path.join(work, 'bench-*.txt'))):
         p = r['peak']
         print(f"| GEMM peak ({p['device']}) | fp32 {p['fp32']:.1f}, tf32 {p['tf32']:.1f} TFLOP/s |")
 
-for preset in ('mnist', 'cifar10'):
+for preset in presets:
     cpu = [m['loss'] for m in metrics(f'agree-{preset}-cpu')]
     for name in ('cuda', 'cuda-fp32'):
         gpu = [m['loss'] for m in metrics(f'agree-{preset}-{name}')]
@@ -58,15 +59,15 @@ for preset in ('mnist', 'cifar10'):
         verdict = 'within' if rel <= TOL[name] else 'OUTSIDE'
         print(f'| {preset}: max abs loss difference, {len(cpu)} steps {name} vs cpu | {diff:.3g} (relative {rel:.3g}, {verdict} {TOL[name]:g}) |')
 
-for preset in ('mnist', 'cifar10'):
+for preset in presets:
     m = metrics(f'train-{preset}')
     if not m:
-        print(f'| ns train {preset} on CUDA | not run |')
+        print(f'| ns train {preset} | not run |')
         continue
     times = [x['stepTime'] for x in m[5:]] or [x['stepTime'] for x in m]
     t = statistics.median(times)
     batch = round(m[-1]['imagesPerSecond'] * m[-1]['stepTime'])
-    print(f"| ns train {preset} on CUDA: steps, last loss, median step | {m[-1]['step']}, {m[-1]['loss']:.4f}, {1000 * t:.1f} ms ({batch / t:.0f} img/s) |")
+    print(f"| ns train {preset}: steps, last loss, median step | {m[-1]['step']}, {m[-1]['loss']:.4f}, {1000 * t:.1f} ms ({batch / t:.0f} img/s) |")
 
 for line in open(log, errors='replace'):
     s = re.match(r'SAMPLE (\S+) (\d+) ([0-9.]+)', line)
