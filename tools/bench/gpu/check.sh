@@ -86,7 +86,9 @@ stage "ns train -p $SMALL on $DEV ($TRAIN_STEPS steps) and ns sample (64 images)
 if fits 70 "$SMALL training"; then
   ns train -p "$SMALL" -d "$SMALL_DATA" -n "$TRAIN_STEPS" -b 64 -o "$W/train-$SMALL" --device "$DEV" -q
   S=$(date +%s.%N)
-  ns sample -r "$W/train-$SMALL" -n 64 --steps 100 -b 64 --device "$DEV"
+  # The progress bar goes to a file: the device returns only the output's last 12,000 characters.
+  ns sample -r "$W/train-$SMALL" -n 64 --steps 100 -b 64 --device "$DEV" 2>"$W/sample-$SMALL.err"
+  tr '\r' '\n' <"$W/sample-$SMALL.err" | tail -n 2
   echo "SAMPLE $SMALL 64 $(python3 -c "import time; print(time.time() - $S)")"
 fi
 
@@ -108,7 +110,9 @@ if fits 100 "$BIG training"; then
   timeout -s INT -k 60 "$SLOT" "$NODE" "$D/main.mjs" train -p "$BIG" -d "$W/synthetic-32.npz" \
     -n "$TRAIN_STEPS" -b "$BIG_BATCH" -o "$W/train-$BIG" --device "$DEV" -q
   S=$(date +%s.%N)
-  ns sample -r "$W/train-$BIG" -n 64 --steps 100 -b 64 --device "$DEV"
+  # The progress bar goes to a file: the device returns only the output's last 12,000 characters.
+  ns sample -r "$W/train-$BIG" -n 64 --steps 100 -b 64 --device "$DEV" 2>"$W/sample-$BIG.err"
+  tr '\r' '\n' <"$W/sample-$BIG.err" | tail -n 2
   echo "SAMPLE $BIG 64 $(python3 -c "import time; print(time.time() - $S)")"
 fi
 

@@ -219,14 +219,25 @@ function treeBytes() {
 }
 
 /** Split `file` into `size`-byte chunks named <file name>.00, .01, … in `dir`. */
-async function split(file, dir, size, name) {
+/**
+ * Split `file` into chunks named <name>.00, .01, … in `dir`: `size` bytes each, except that the
+ * last one, which travels with the bundle, holds at most `lastSize`.
+ */
+async function split(file, dir, name, size, lastSize) {
   mkdirSync(dir, { recursive: true });
   const total = statSync(file).size;
+  const bounds = [];
+  let at = 0;
+  while (total - at > lastSize) {
+    bounds.push([at, Math.min(at + size, total)]);
+    at += size;
+  }
+  if (at < total) bounds.push([at, total]);
   const chunks = [];
-  for (let i = 0, at = 0; at < total; i++, at += size) {
+  for (const [i, [start, end]] of bounds.entries()) {
     const path = join(dir, `${name}.${String(i).padStart(2, '0')}`);
     await new Promise((resolve, reject) => {
-      createReadStream(file, { start: at, end: Math.min(at + size, total) - 1 })
+      createReadStream(file, { start, end: end - 1 })
         .pipe(createWriteStream(path))
         .on('finish', resolve)
         .on('error', reject);
@@ -329,16 +340,16 @@ async function full(out, options) {
   } else log(`reusing ${cached}`);
   const tree = treeBytes();
   const bundleBytes = dirBytes(bundleDir);
-  // Every call carries the tree; the last one also the bundle and the manifest.
-  const room = DEVICE_LIMIT - tree - bundleBytes - 2 * MiB;
-  const chunkBytes =
-    Math.floor(Math.min(MAX_CHUNK, Number(options['chunk-mb'] ?? Infinity) * 1e6, room) / 1e6) *
-    1e6;
-  if (chunkBytes < 8e6)
+  // Every call carries the tree and one chunk; the last one also the bundle and the manifest.
+  const room = DEVICE_LIMIT - tree - 2 * MiB;
+  const mb = (n) => Math.floor(n / 1e6) * 1e6;
+  const chunkBytes = mb(Math.min(MAX_CHUNK, Number(options['chunk-mb'] ?? Infinity) * 1e6, room));
+  const lastBytes = mb(Math.min(chunkBytes, room - bundleBytes));
+  if (lastBytes < 8e6)
     fail(
       `only ${(room / 1e6).toFixed(1)} MB are left per command beside a ${(tree / 1e6).toFixed(1)} MB working tree`,
     );
-  const chunks = await split(cached, join(out, 'chunks'), chunkBytes, 'runtime.tar.xz');
+  const chunks = await split(cached, join(out, 'chunks'), 'runtime.tar.xz', chunkBytes, lastBytes);
   const archiveInfo = { bytes: statSync(cached).size, sha256: await sha256(cached), unpackedBytes };
   const manifest = {
     created: new Date().toISOString(),
@@ -353,6 +364,7 @@ async function full(out, options) {
     treeBytes: tree,
     bundleBytes,
     chunkBytes,
+    lastChunkBytes: lastBytes,
     chunks,
     commands: chunks.map((c, i) =>
       i < chunks.length - 1
