@@ -8,7 +8,9 @@ export type Attr =
   | { readonly float: number }
   | { readonly ints: readonly number[] }
   | { readonly floats: readonly number[] }
-  | { readonly string: string };
+  | { readonly string: string }
+  /** A subgraph (ONNX GRAPH attribute): the body of a Loop (see ops/control.ts). */
+  | { readonly graph: Graph };
 
 export interface NodeRecord {
   readonly op: string;

@@ -15,6 +15,7 @@ export { GraphError, type GraphErrorCode, isGraphError } from './errors.js';
 export { type GradOptions, grad } from './grad.js';
 export { type Attr, Graph, type GraphOptions, Tensor } from './graph.js';
 export { graphBytes, graphBytesPer } from './memory.js';
+export { buildMultiStepTrainingGraph, loopOverSteps, STEPS_DIM } from './multistep.js';
 export * as nn from './nn/modules.js';
 export {
   IR_VERSION,
@@ -30,6 +31,7 @@ export {
   type SafeTensor,
   safetensorsLayout,
 } from './onnx/safetensors.js';
+export { type LoopOptions, type LoopResult, loop } from './ops/control.js';
 export {
   add,
   cos,

@@ -94,9 +94,11 @@ export {
   commitStepSession,
   createStepSession,
   type Feed,
+  type MultiStepResult,
   type StepResult,
   StepSession,
   type StepSessionInit,
+  stackSteps,
 } from './step-session.js';
 export { describeSystemError, hasCode } from './system-errors.js';
 export { describeIssues, parseWith, show } from './validation.js';

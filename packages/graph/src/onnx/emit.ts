@@ -46,6 +46,8 @@ function attribute(name: string, a: Attr): pb.AttributeProto {
     return create(pb.AttributeProtoSchema, { name, type: T.INTS, ints: a.ints.map(BigInt) });
   if ('floats' in a)
     return create(pb.AttributeProtoSchema, { name, type: T.FLOATS, floats: [...a.floats] });
+  if ('graph' in a)
+    return create(pb.AttributeProtoSchema, { name, type: T.GRAPH, g: subgraph(a.graph) });
   return create(pb.AttributeProtoSchema, {
     name,
     type: T.STRING,
@@ -83,6 +85,41 @@ function bytesOf(init: InitializerRecord): Uint8Array<ArrayBuffer> {
     d.byteOffset,
     d.length * BYTES_PER_ELEMENT[init.dtype],
   );
+}
+
+function graphProto(graph: Graph, initializer: pb.TensorProto[]): pb.GraphProto {
+  const node = graph.nodes.map((n) =>
+    create(pb.NodeProtoSchema, {
+      opType: n.op,
+      name: n.name,
+      input: [...n.inputs],
+      output: [...n.outputs],
+      attribute: Object.entries(n.attrs).map(([k, a]) => attribute(k, a)),
+    }),
+  );
+  return create(pb.GraphProtoSchema, {
+    name: graph.name,
+    node,
+    initializer,
+    input: graph.inputs.map(valueInfo),
+    output: graph.outputs.map(valueInfo),
+  });
+}
+
+/**
+ * A subgraph (Loop body) with its initializers inline: external data is decided for the model's
+ * main graph alone, and the bodies we build hold only small constants (parameters are carried).
+ */
+function subgraph(graph: Graph): pb.GraphProto {
+  const initializer = graph.initializers.map((init) =>
+    create(pb.TensorProtoSchema, {
+      name: init.name,
+      dataType: ONNX_DTYPE[init.dtype],
+      dims: init.shape.map(BigInt),
+      rawData: bytesOf(init),
+    }),
+  );
+  return graphProto(graph, initializer);
 }
 
 export function serialize(graph: Graph, options: SerializeOptions = {}): SerializedModel {
@@ -139,26 +176,11 @@ export function serialize(graph: Graph, options: SerializeOptions = {}): Seriali
     offset += raw.byteLength;
     return t;
   });
-  const node = graph.nodes.map((n) =>
-    create(pb.NodeProtoSchema, {
-      opType: n.op,
-      name: n.name,
-      input: [...n.inputs],
-      output: [...n.outputs],
-      attribute: Object.entries(n.attrs).map(([k, a]) => attribute(k, a)),
-    }),
-  );
   const model = create(pb.ModelProtoSchema, {
     irVersion: BigInt(IR_VERSION),
     producerName: options.producerName ?? '@ns/graph',
     opsetImport: [create(pb.OperatorSetIdProtoSchema, { domain: '', version: BigInt(OPSET) })],
-    graph: create(pb.GraphProtoSchema, {
-      name: graph.name,
-      node,
-      initializer,
-      input: graph.inputs.map(valueInfo),
-      output: graph.outputs.map(valueInfo),
-    }),
+    graph: graphProto(graph, initializer),
   });
   const bytes = toBinary(pb.ModelProtoSchema, model);
   if (!external) return { model: bytes };
