@@ -134,6 +134,18 @@ describe('a run', () => {
     );
   });
 
+  it('runs 4 updates per session run (the Loop artifact) with the losses of 1 per run, bit for bit', async () => {
+    const one = await trainFresh(tempRun(), 22);
+    const runDir = tempRun();
+    const run = await createRun(runDir, mlpRunConfig(22));
+    const four = await collect(run.train({ data: barBatches(), threads: 1, stepsPerRun: 4 }));
+    await run.release();
+    expect(four.map((r) => r.loss)).toEqual(one.map((r) => r.loss));
+    expect(four.map((r) => r.gradNorm)).toEqual(one.map((r) => r.gradNorm));
+    // Chunks stop at checkpoints (every 10) and at the end: the same checkpoints as one per run.
+    expect(four.filter((r) => r.checkpoint).map((r) => r.step)).toEqual([10, 20, 22]);
+  });
+
   it('stops cleanly on abort with a checkpoint of the last step', async () => {
     const runDir = tempRun();
     const run = await createRun(runDir, mlpRunConfig(100));

@@ -108,6 +108,7 @@ export function registerDemo(program: Command): void {
       sampleEvery: 0,
       flip: false,
       emaWarmup: true,
+      stepsPerRun: 1,
       // The demo's folder is its own: each demo replaces the last one.
       overwrite: true,
       device: o.device,

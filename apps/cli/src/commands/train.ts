@@ -54,6 +54,7 @@ export interface TrainCommandOptions {
   fromCheckpoint?: string;
   initFrom?: string;
   stopAfter?: number;
+  stepsPerRun: number;
   device: Device;
   threads?: number;
   quiet?: boolean;
@@ -242,6 +243,7 @@ export async function runTrain(
       ...(o.fromCheckpoint === undefined ? {} : { fromCheckpoint: o.fromCheckpoint }),
       signal: interruption.signal,
       ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),
+      stepsPerRun: o.stepsPerRun,
     })) {
       last = { loss: r.loss, step: r.step };
       progress?.update(r.step, config.batch, {

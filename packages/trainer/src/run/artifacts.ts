@@ -13,6 +13,7 @@ import {
   graphBytesPer,
   initialState,
   lamb,
+  loopOverSteps,
   type ParamArray,
   Params,
   safetensorsLayout,
@@ -88,6 +89,10 @@ export function buildArtifacts(config: RunConfig): BuiltArtifacts {
   const evalGraph = buildEvalGraph(denoiserModel(net), spec.params);
   const files = new Map<string, Uint8Array>([
     [RUN_FILES.trainingModel, serialize(training, { producerName: '@ns/trainer' }).model],
+    [
+      RUN_FILES.trainingLoopModel,
+      serialize(loopOverSteps(training), { producerName: '@ns/trainer' }).model,
+    ],
     [
       RUN_FILES.evalModel,
       serialize(evalGraph, {

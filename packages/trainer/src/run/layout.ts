@@ -5,6 +5,7 @@
  *   artifacts.json         what creation derived from it: parameter shapes, data inputs, the
  *                          step's random inputs, file sizes and sha256 (never edited)
  *   training_model.onnx    the fused step: forward, loss, backward, optimizer, EMA (written once)
+ *   training_model.loop.onnx  the same step in an ONNX Loop: K updates per run (--steps-per-run)
  *   eval_model.onnx        forward only; its weights are external data bound to a checkpoint's
  *                          model.safetensors or ema.safetensors at session creation (written once)
  *   checkpoints/step-N/    model.safetensors, optimizer.safetensors, ema.safetensors, state.json
@@ -19,6 +20,7 @@ export const RUN_FILES = {
   config: 'config.json',
   artifacts: 'artifacts.json',
   trainingModel: 'training_model.onnx',
+  trainingLoopModel: 'training_model.loop.onnx',
   evalModel: 'eval_model.onnx',
   checkpoints: 'checkpoints',
   metrics: 'metrics.jsonl',
@@ -34,6 +36,7 @@ export const RUN_OUTPUTS = [
   RUN_FILES.config,
   RUN_FILES.artifacts,
   RUN_FILES.trainingModel,
+  RUN_FILES.trainingLoopModel,
   RUN_FILES.evalModel,
   RUN_FILES.checkpoints,
   RUN_FILES.metrics,

@@ -10,7 +10,7 @@ import { parseSchedule } from '@ns/schedules';
 import { TrainerError } from '../errors.js';
 import { learningRate, parseDecay } from '../lr.js';
 import { drawStepInputs } from '../step-inputs.js';
-import { type Feed, StepSession } from '../step-session.js';
+import { type Feed, StepSession, stackSteps } from '../step-session.js';
 import { type BatchSource, batchesFor } from './batches.js';
 import { checkpointName, runPath } from './layout.js';
 import type { RunLock } from './lock.js';
@@ -30,6 +30,12 @@ export interface TrainRunOptions {
   readonly stopAfter?: number;
   /** Continue from this checkpoint (e.g. `step-00001000`) instead of the one LATEST names. */
   readonly fromCheckpoint?: string;
+  /**
+   * Updates per session run (default 1): above 1 the run's Loop artifact makes that many steps
+   * per run, so on a GPU the parameters, moments and EMA cross the bus once per K steps. Results
+   * are equal bit for bit.
+   */
+  readonly stepsPerRun?: number;
 }
 
 export interface StepRecord {
@@ -67,8 +73,14 @@ export async function* trainRun(
 
   const schedule = parseSchedule(config.schedule);
   const shapes = run.shapes.params;
+  const stepsPerRun = options.stepsPerRun ?? 1;
+  if (!(Number.isInteger(stepsPerRun) && stepsPerRun >= 1))
+    throw new TrainerError(
+      'invalid_argument',
+      `--steps-per-run must be an integer >= 1, got ${stepsPerRun}`,
+    );
   const session = await StepSession.create(
-    runPath(dir, 'trainingModel'),
+    runPath(dir, stepsPerRun === 1 ? 'trainingModel' : 'trainingLoopModel'),
     {
       dtype: 'float32',
       params: new Map(
@@ -101,6 +113,7 @@ export async function* trainRun(
     [config.batch, ...manifest.latentShape],
   );
   let lastCheckpoint = checkpoint.ref.name;
+  const isSaved = async (step: number) => lastCheckpoint === checkpointName(step);
   const save = async (): Promise<string> => {
     const snapshot = session.snapshot();
     const ref = await run.saveCheckpointOf({
@@ -114,6 +127,72 @@ export async function* trainRun(
     return ref.dir;
   };
 
+  /** The feeds of update `step`: the next batch and the step's seeded draws. */
+  const stepFeeds = (step: number): Record<string, Feed> => {
+    const batch = data.next();
+    if (batch.images.length !== imageSize4) {
+      throw new TrainerError(
+        'invalid_argument',
+        `data batch has ${batch.images.length} bytes, expected ${image.join('×')}`,
+      );
+    }
+    const draws = drawStepInputs(manifest.stepInputs, {
+      seed: config.seed,
+      step,
+      batch: config.batch,
+      schedule,
+      selfCondRate: config.selfCondRate,
+      labelDropout: config.labelDropout,
+    });
+    const feeds: Record<string, Feed> = {
+      images: new ort.Tensor(
+        'float32',
+        Float32Array.from(batch.images, (v) => v / 255),
+        image,
+      ),
+      labels: new ort.Tensor(
+        'int64',
+        BigInt64Array.from(batch.labels ?? new Int32Array(config.batch), BigInt),
+        [config.batch],
+      ),
+      latentsZero,
+    };
+    for (const name of session.dataInputs) {
+      if (name in feeds) continue;
+      const drawn = draws.feeds[name];
+      if (drawn === undefined) throw new Error(`no value for training input '${name}'`);
+      const { data: value, shape } = drawn;
+      feeds[name] =
+        value instanceof Uint8Array
+          ? new ort.Tensor('bool', value, [...shape])
+          : new ort.Tensor('float32', value, [...shape]);
+    }
+    return feeds;
+  };
+
+  /** Runs updates first … last (one session run, or K with the Loop artifact): loss, grad norm of each. */
+  const runChunk = async (first: number, last: number) => {
+    const steps = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+    const lrs = steps.map((k) => learningRate(lrSchedule, k));
+    if (session.stepsPerRun === 1) {
+      const result = await session.run(stepFeeds(first), lrs[0]!);
+      return [
+        {
+          loss: result.loss,
+          gradNorm: Number(result.outputs['grad_norm']?.data[0] ?? Number.NaN),
+          lr: lrs[0]!,
+        },
+      ];
+    }
+    const result = await session.runSteps(stackSteps(steps.map(stepFeeds)), lrs);
+    const norms = result.outputs['grad_norm']?.data;
+    return steps.map((_, i) => ({
+      loss: result.losses[i]!,
+      gradNorm: Number(norms?.[i] ?? Number.NaN),
+      lr: lrs[i]!,
+    }));
+  };
+
   const lastStep = Math.min(config.steps, options.stopAfter ?? config.steps);
   try {
     while (session.step < lastStep) {
@@ -124,75 +203,43 @@ export async function* trainRun(
           { path: dir },
         );
       }
-      const step = session.step + 1;
+      // A chunk never crosses a checkpoint or the last step, so they land on the steps they
+      // would with one step per run.
+      const first = session.step + 1;
+      const nextCheckpoint = Math.ceil(first / config.checkpointEvery) * config.checkpointEvery;
+      const last = Math.min(first + stepsPerRun - 1, lastStep, nextCheckpoint);
       const started = performance.now();
-      const batch = data.next();
-      if (batch.images.length !== imageSize4) {
-        throw new TrainerError(
-          'invalid_argument',
-          `data batch has ${batch.images.length} bytes, expected ${image.join('×')}`,
-        );
+      const results = await runChunk(first, last);
+      const stepTime = (performance.now() - started) / 1000 / results.length;
+      for (const [i, result] of results.entries()) {
+        const step = first + i;
+        if (!Number.isFinite(result.loss)) {
+          throw new TrainerError(
+            'non_finite',
+            `loss became ${result.loss} at step ${step}; nothing of this step was saved, and ${lastCheckpoint === checkpointName(0) ? 'the only checkpoint is the initial one' : `${lastCheckpoint} is the last intact checkpoint`} (lower --lr, or set --clip-norm?)`,
+            { path: dir },
+          );
+        }
+        let record: StepRecord = {
+          step,
+          loss: result.loss,
+          lr: result.lr,
+          gradNorm: result.gradNorm,
+          stepTime,
+          imagesPerSecond: config.batch / stepTime,
+        };
+        const lastOfChunk = step === last;
+        const stopping = lastOfChunk && (options.signal?.aborted === true || step === lastStep);
+        const checkpointing = lastOfChunk && (step % config.checkpointEvery === 0 || stopping);
+        // The line goes first: a crash before the checkpoint is complete leaves a line past the
+        // previous checkpoint, which resuming drops; the other order would lose this step's line.
+        await appendMetrics(metricsPath, { ...record, time: new Date().toISOString() });
+        if (checkpointing) record = { ...record, checkpoint: await save() };
+        yield record;
       }
-      const draws = drawStepInputs(manifest.stepInputs, {
-        seed: config.seed,
-        step,
-        batch: config.batch,
-        schedule,
-        selfCondRate: config.selfCondRate,
-        labelDropout: config.labelDropout,
-      });
-      const feeds: Record<string, Feed> = {
-        images: new ort.Tensor(
-          'float32',
-          Float32Array.from(batch.images, (v) => v / 255),
-          image,
-        ),
-        labels: new ort.Tensor(
-          'int64',
-          BigInt64Array.from(batch.labels ?? new Int32Array(config.batch), BigInt),
-          [config.batch],
-        ),
-        latentsZero,
-      };
-      for (const name of session.dataInputs) {
-        if (name in feeds) continue;
-        const drawn = draws.feeds[name];
-        if (drawn === undefined) throw new Error(`no value for training input '${name}'`);
-        const { data: value, shape } = drawn;
-        feeds[name] =
-          value instanceof Uint8Array
-            ? new ort.Tensor('bool', value, [...shape])
-            : new ort.Tensor('float32', value, [...shape]);
-      }
-      const lr = learningRate(lrSchedule, step);
-      const result = await session.run(feeds, lr);
-      const stepTime = (performance.now() - started) / 1000;
-      const gradNorm = Number(result.outputs['grad_norm']?.data[0] ?? Number.NaN);
-      if (!Number.isFinite(result.loss)) {
-        throw new TrainerError(
-          'non_finite',
-          `loss became ${result.loss} at step ${step}; nothing of this step was saved, and ${lastCheckpoint === checkpointName(0) ? 'the only checkpoint is the initial one' : `${lastCheckpoint} is the last intact checkpoint`} (lower --lr, or set --clip-norm?)`,
-          { path: dir },
-        );
-      }
-      let record: StepRecord = {
-        step,
-        loss: result.loss,
-        lr,
-        gradNorm,
-        stepTime,
-        imagesPerSecond: config.batch / stepTime,
-      };
-      const stopping = options.signal?.aborted === true || step === lastStep;
-      const checkpointing = step % config.checkpointEvery === 0 || stopping;
-      // The line goes first: a crash before the checkpoint is complete leaves a line past the
-      // previous checkpoint, which resuming drops; the other order would lose this step's line.
-      await appendMetrics(metricsPath, { ...record, time: new Date().toISOString() });
-      if (checkpointing) record = { ...record, checkpoint: await save() };
-      yield record;
       if (options.signal?.aborted) {
-        // Aborted while the caller handled this record: make sure this step is saved.
-        if (record.checkpoint === undefined) await save();
+        // Aborted while the caller handled the records: make sure the last step is saved.
+        if (!(await isSaved(session.step))) await save();
         break;
       }
     }
