@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { decodePng } from '@ns/data';
 import { betas, parseSchedule, resolutionRules, samplingGrid, withInputScale } from '@ns/schedules';
-import { decodePng } from './plot/png-decode';
 
 const run = promisify(execFile);
 const bin = join(__dirname, '..', 'dist', 'main.js');
@@ -114,8 +114,8 @@ describe('ns schedule', () => {
     const png = decodePng(readFileSync(pngPath));
     expect(png.width).toBeGreaterThan(500);
     const colours = new Set<number>();
-    for (let i = 0; i < png.pixels.length; i += png.channels * 7) {
-      colours.add((png.pixels[i]! << 16) | (png.pixels[i + 1]! << 8) | png.pixels[i + 2]!);
+    for (let i = 0; i < png.data.length; i += png.channels * 7) {
+      colours.add((png.data[i]! << 16) | (png.data[i + 1]! << 8) | png.data[i + 2]!);
     }
     expect(colours.size).toBeGreaterThan(3);
     expect((await nsFails('schedule', 'plot', '--out', join(dir, 'x.jpg'))).stderr).toMatch(

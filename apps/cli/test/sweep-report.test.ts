@@ -2,7 +2,7 @@
  * The sweep report on synthetic results whose answers are known: which cells are bold, what the
  * tables hold, which b is optimal and whether seed noise resolves it, and the two charts.
  */
-import { escapeXml, lineChartSvg, type PanelSpec } from '../src/plot';
+import { escapeXml, lineChartSvg, type PanelSpec } from '@ns/plot';
 import { scaledSchedule } from '../src/schedule/sample';
 import { formatValue, sweepReport } from '../src/sweep/report';
 import type { TrialResult } from '../src/sweep/types';

@@ -1,4 +1,6 @@
 /** `ns schedule`: print, plot, grid, export and advise on noise schedules (@ns/schedules). */
+
+import { writeChart } from '@ns/plot';
 import {
   type InputScaleRule,
   RESOLUTION_RULES,
@@ -8,7 +10,6 @@ import {
   type TimestepSpacing,
 } from '@ns/schedules';
 import { type Command, Option } from 'commander';
-import { writeChart } from '../plot/index.js';
 import { scheduleChart } from '../schedule/chart.js';
 import { describeConfig, writeDiffusersConfig } from '../schedule/diffusers.js';
 import { formatScheduleTable } from '../schedule/format.js';

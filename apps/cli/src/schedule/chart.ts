@@ -1,5 +1,5 @@
 /** The γ(t) | logSNR(t) figure of `ns schedule plot` (the paper's Figures 3 and 5 side by side). */
-import type { ChartSpec } from '../plot/index.js';
+import type { ChartSpec } from '@ns/plot';
 import { scaledSchedule } from './sample.js';
 
 const POINTS = 401;

@@ -1,6 +1,7 @@
 /** `ns schedule suggest`: the resolution rules side by side, as text and as a chart. */
+
+import type { ChartSpec } from '@ns/plot';
 import { type ResolutionAdvice, resolutionRules } from '@ns/schedules';
-import type { ChartSpec } from '../plot/index.js';
 
 const RULE_NAMES: Record<ResolutionAdvice['rule'], string> = {
   chen2023: 'Chen 2023 (Table 1)',

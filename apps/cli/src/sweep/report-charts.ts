@@ -2,7 +2,7 @@
  * The two figures of a sweep report: the metric against input scale b (the paper's Table 4 as
  * lines) and the logSNR(t) curves that were swept (Figure 5 style). Specs only; no files.
  */
-import { autoRange, type ChartSpec, type SeriesSpec } from '../plot/index.js';
+import { autoRange, type ChartSpec, type SeriesSpec } from '@ns/plot';
 import { scaledSchedule } from '../schedule/sample.js';
 import type { ResultTable } from './result-table.js';
 

@@ -4,7 +4,7 @@
  * optimum b per resolution and whether seed noise resolves it. Pure: trial results in, text and
  * chart specs out; the caller writes the files.
  */
-import type { ChartSpec } from '../plot/index.js';
+import type { ChartSpec } from '@ns/plot';
 import { logSnrChart, metricVsScaleChart, resolutionLabel } from './report-charts.js';
 import { type Cell, type ResultTable, tabulateResults } from './result-table.js';
 import type { TrialResult } from './types.js';

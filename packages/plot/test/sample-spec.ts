@@ -1,5 +1,5 @@
 /** A two-panel chart shaped like the schedule plot: γ(t) and logSNR(t), with logSNR(0) = +∞. */
-import type { ChartSpec } from '../../src/plot';
+import type { ChartSpec } from '../src/index';
 
 export function scheduleLikeSpec(points = 101): ChartSpec {
   const t = Float64Array.from({ length: points }, (_, i) => i / (points - 1));

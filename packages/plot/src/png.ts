@@ -1,6 +1,6 @@
 /** Rasterises SVG to PNG with resvg (a Rust renderer, no browser). */
 import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
-import type { PngOptions } from './types';
+import type { PngOptions } from './types.js';
 
 /** Larger than any sensible figure; guards against a typo allocating gigabytes. */
 const MAX_WIDTH_PX = 16384;

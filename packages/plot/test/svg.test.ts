@@ -1,5 +1,5 @@
 import { Resvg } from '@resvg/resvg-js';
-import { type ChartSpec, escapeXml, lineChartSvg, OKABE_ITO } from '../../src/plot';
+import { type ChartSpec, escapeXml, lineChartSvg, OKABE_ITO } from '../src/index';
 import { scheduleLikeSpec } from './sample-spec';
 import { assertWellFormedXml } from './xml-check';
 

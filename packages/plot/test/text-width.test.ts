@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
-import { estimateTextWidth } from '../../src/plot/text-width';
+import { estimateTextWidth } from '../src/text-width';
 
 const DEJAVU = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
 

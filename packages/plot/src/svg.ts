@@ -1,9 +1,9 @@
 /** Renders a {@link ChartSpec} to a standalone SVG document, by hand: no DOM, no chart library. */
-import { assignStyles, type SeriesStyle } from './palette';
-import { estimateTextWidth } from './text-width';
-import { autoRange, formatTick, niceTicks } from './ticks';
-import type { AxisRange, ChartSpec, PanelSpec, SeriesSpec } from './types';
-import { escapeXml, fmt } from './xml';
+import { assignStyles, type SeriesStyle } from './palette.js';
+import { estimateTextWidth } from './text-width.js';
+import { autoRange, formatTick, niceTicks } from './ticks.js';
+import type { AxisRange, ChartSpec, PanelSpec, SeriesSpec } from './types.js';
+import { escapeXml, fmt } from './xml.js';
 
 // DejaVu Sans is what svgToPng asks resvg for; the others are for browsers viewing the SVG file.
 const FONT_FAMILY = "'DejaVu Sans', Verdana, Arial, sans-serif";

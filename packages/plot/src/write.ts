@@ -2,9 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { svgToPng } from './png';
-import { lineChartSvg } from './svg';
-import type { ChartSpec, PngOptions } from './types';
+import { svgToPng } from './png.js';
+import { lineChartSvg } from './svg.js';
+import type { ChartSpec, PngOptions } from './types.js';
 
 /** The file extensions {@link writeChart} understands, lower case, with the dot. */
 export const CHART_EXTENSIONS = ['.svg', '.png'] as const;

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lineChartSvg, OKABE_ITO, svgToPng, writeChart } from '../../src/plot';
+import { lineChartSvg, OKABE_ITO, svgToPng, writeChart } from '../src/index';
 import { colourHistogram, decodePng, PNG_SIGNATURE } from './png-decode';
 import { scheduleLikeSpec } from './sample-spec';
 

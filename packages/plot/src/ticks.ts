@@ -1,5 +1,5 @@
 /** Axis ranges and "nice" tick values (1, 2 or 5 times a power of ten). */
-import type { AxisRange } from './types';
+import type { AxisRange } from './types.js';
 
 /** A tick step written as `mantissa × 10^exponent` with mantissa 1, 2 or 5. */
 export interface NiceStep {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { autoRange, formatTick, niceStep, niceTicks } from '../../src/plot';
+import { autoRange, formatTick, niceStep, niceTicks } from '../src/index';
 
 describe('niceStep', () => {
   it.each([
