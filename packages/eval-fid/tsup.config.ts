@@ -1,3 +1,4 @@
 import { libraryConfig } from '../../tools/tsup/library';
 
-export default libraryConfig('node');
+// shims gives the ESM build a __dirname, which finds the shipped extractors/ folder.
+export default libraryConfig('node', { shims: true });

@@ -1,5 +1,11 @@
 // File formats come from @ns/formats (re-exported: FormatError is what a bad file throws).
 export { FormatError, type NpyData, type NpyDataByDtype, type NpyDtype } from '@ns/formats';
+export {
+  type BuiltinExtractor,
+  builtinExtractor,
+  type ImageShape,
+  isMnistLike,
+} from './builtin-extractors.js';
 export { EvalFidError } from './errors.js';
 export {
   type ExtractorContract,

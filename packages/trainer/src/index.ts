@@ -67,6 +67,7 @@ export {
   runPath,
 } from './run/layout.js';
 export { isProcessAlive, type LockHolder, type LockOptions, RunLock } from './run/lock.js';
+export { lossChart, writeLossChart } from './run/loss-chart.js';
 export { assertBatchFits, estimateStepBytes, memoryLimit } from './run/memory.js';
 export { type MetricsLine, parseMetrics, readMetricsFile } from './run/metrics.js';
 export {
@@ -82,6 +83,13 @@ export { type SampleOptions, type SampleResult, sampleRun, shardBatches } from '
 export { type SampleFiles, writeSampleFiles } from './run/sample-files.js';
 export type { StepRecord, TrainRunOptions } from './run/train.js';
 export { type DataSource, type RunSettings, runConfigFromSettings } from './settings.js';
+export {
+  EXIT_CODES_HELP,
+  EXIT_FORCED,
+  EXIT_INTERRUPTED,
+  type Interruption,
+  onInterrupt,
+} from './signals.js';
 export {
   type DrawnInput,
   type DrawOptions,

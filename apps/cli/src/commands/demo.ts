@@ -13,10 +13,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Device } from '@ns/graph';
 import { writeChart } from '@ns/plot';
-import { openRun, writeSampleFiles } from '@ns/trainer';
+import { EXIT_INTERRUPTED, openRun, writeSampleFiles } from '@ns/trainer';
 import type { Command } from 'commander';
 import { scheduleChart } from '../schedule/chart.js';
-import { EXIT_INTERRUPTED } from '../signals.js';
 import { integer, positiveNumber } from './options.js';
 import { addDeviceOptions, runTrain } from './train.js';
 

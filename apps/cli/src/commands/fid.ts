@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createDataset, type Dataset, datasetNames, loadDataset, resizeDataset } from '@ns/data';
 import {
+  type BuiltinExtractor,
+  builtinExtractor,
   type CompareOptions,
   type ComparisonReport,
   compareSources,
@@ -15,6 +17,7 @@ import {
   type GaussianStatistics,
   type ImageSource,
   INCEPTION_CONTRACT,
+  isMnistLike,
   loadSource,
   OnnxFeatureExtractor,
   type PreprocessMode,
@@ -23,7 +26,6 @@ import {
   writeFidStats,
 } from '@ns/eval-fid';
 import { type Command, InvalidArgumentError } from 'commander';
-import { type BuiltinExtractor, builtinExtractor, isMnistLike } from '../run/extractors.js';
 import {
   cacheRoot,
   type ReferenceKey,

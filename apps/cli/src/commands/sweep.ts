@@ -4,77 +4,12 @@
  * `ns sweep report DIR` turns the finished trials into tables and plots.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { writePng } from '@ns/data';
 import type { Device } from '@ns/graph';
-import { writeChart } from '@ns/plot';
-import { writeFileAtomic } from '@ns/trainer';
-import { type Command, Option } from 'commander';
-import { EXIT_INTERRUPTED, onInterrupt } from '../signals.js';
-import { readSweepGrid, readTrialResult } from '../sweep/folder.js';
-import { expandTrials, parseGrid, type SweepGrid, slug } from '../sweep/grid.js';
-import { sampleMosaic } from '../sweep/mosaic.js';
-import { sweepReport } from '../sweep/report.js';
-import { runSweep } from '../sweep/sweep.js';
-import { runTrial } from '../sweep/trial.js';
-import type { TrialResult } from '../sweep/types.js';
+import { parseGrid, runSweep, type SweepGrid, writeSweepReport } from '@ns/sweep';
+import { EXIT_INTERRUPTED } from '@ns/trainer';
+import type { Command } from 'commander';
 import { integer } from './options.js';
 import { addDeviceOptions } from './train.js';
-
-const CHART_FILES = { metricVsScale: 'metric-vs-b.png', logSnr: 'logsnr.png' } as const;
-
-/** Writes report.md and the two figures (SVG and PNG) into the sweep folder. */
-export async function writeSweepReport(
-  sweepDir: string,
-): Promise<{ path: string; trials: number }> {
-  const grid = readSweepGrid(sweepDir);
-  const results = expandTrials(grid)
-    .map((trial) => readTrialResult(sweepDir, trial.id))
-    .filter((r): r is TrialResult => r !== undefined);
-  if (results.length === 0) throw new Error(`${sweepDir}: no finished trials to report yet`);
-  const report = sweepReport(results, {
-    title: `Noise-schedule sweep: ${grid.preset} on ${grid.data}`,
-    chartFiles: CHART_FILES,
-  });
-  for (const [key, png] of Object.entries(CHART_FILES)) {
-    const spec = report[key as keyof typeof CHART_FILES];
-    await writeChart(spec, join(sweepDir, png));
-    await writeChart(spec, join(sweepDir, png.replace(/\.png$/, '.svg')));
-  }
-  const path = join(sweepDir, 'report.md');
-  await writeFileAtomic(path, withSampleMosaics(sweepDir, results, report.markdown));
-  return { path, trials: results.length };
-}
-
-/**
- * Writes samples[-<schedule>].png (rows b, columns resolution; see sampleMosaic) and links them
- * from the report, before its per-trial table.
- */
-function withSampleMosaics(
-  sweepDir: string,
-  results: readonly TrialResult[],
-  markdown: string,
-): string {
-  const schedules = [...new Set(results.map((r) => r.schedule))];
-  const scales = [...new Set(results.map((r) => r.inputScale))].sort((a, b) => a - b);
-  const resolutions = [...new Set(results.map((r) => r.resolution))].sort((a, b) => a - b);
-  const sections: string[] = [];
-  for (const schedule of schedules) {
-    const mosaic = sampleMosaic(sweepDir, results, schedule);
-    if (mosaic === undefined) continue;
-    const file = schedules.length === 1 ? 'samples.png' : `samples-${slug(schedule)}.png`;
-    writePng(join(sweepDir, file), mosaic);
-    sections.push(
-      `![samples, ${schedule}](${file})\n\n${schedule}: rows b = ${scales.join(', ')} (top to bottom), columns ${resolutions.map((r) => `${r}×${r}`).join(', ')}; the first 16 evaluation samples of the lowest seed, all shown at 64×64.`,
-    );
-  }
-  if (sections.length === 0) return markdown;
-  const block = `## Samples\n\n${sections.join('\n\n')}\n\n`;
-  const trials = markdown.indexOf('## Trials');
-  return trials < 0
-    ? `${markdown}\n${block}`
-    : `${markdown.slice(0, trials)}${block}${markdown.slice(trials)}`;
-}
 
 /** The --grid file, parsed and checked; errors name the file. */
 function readGridFile(path: string): SweepGrid {
@@ -148,7 +83,6 @@ Exit status: 0 all trials done, 1 a trial failed, 3 trials left unfinished (inte
       jobs: o.jobs,
       ...(o.threads === undefined ? {} : { threads: o.threads }),
       device: o.device,
-      entry: process.argv[1]!,
       log: (line) => process.stderr.write(`${line}\n`),
     });
     if (outcome.results.length > 0) {
@@ -156,7 +90,7 @@ Exit status: 0 all trials done, 1 a trial failed, 3 trials left unfinished (inte
       process.stdout.write(reportLine(report));
     }
     if (outcome.unfinished.length > 0) {
-      process.exitCode = 3; // as an interrupted `ns sweep trial`: not failed, not done
+      process.exitCode = EXIT_INTERRUPTED; // interrupted trials: not failed, not done
       process.stderr.write(
         `${outcome.unfinished.length} unfinished (${outcome.unfinished.join(', ')}); run the same command again to continue\n`,
       );
@@ -178,42 +112,4 @@ Exit status: 0 all trials done, 1 a trial failed, 3 trials left unfinished (inte
       const report = await writeSweepReport(dir);
       process.stdout.write(reportLine(report));
     });
-
-  const trial = sweep
-    .command('trial', { hidden: true })
-    .description('run one trial of a sweep in this process (what `ns sweep` starts per trial)')
-    .argument('<dir>', 'sweep folder')
-    .argument('<id>', 'trial id (folder under trials/)')
-    .addOption(
-      new Option('--stop-after <step>', 'stop training after this step').argParser(integer(1)),
-    );
-  addDeviceOptions(trial).action(
-    async (
-      dir: string,
-      id: string,
-      o: { device: Device; threads?: number; stopAfter?: number },
-    ) => {
-      const grid = readSweepGrid(dir);
-      const spec = expandTrials(grid).find((t) => t.id === id);
-      if (spec === undefined) throw new Error(`${dir}: no trial ${id} in its grid`);
-      const interruption = onInterrupt((signal) =>
-        process.stdout.write(`${signal}: checkpointing and stopping\n`),
-      );
-      try {
-        const result = await runTrial({
-          sweepDir: dir,
-          grid,
-          trial: spec,
-          device: o.device,
-          ...(o.threads === undefined ? {} : { threads: o.threads }),
-          ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),
-          signal: interruption.signal,
-          log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
-        });
-        if (result === undefined) process.exitCode = EXIT_INTERRUPTED; // stopped before the budget
-      } finally {
-        interruption.dispose();
-      }
-    },
-  );
 }

@@ -9,7 +9,10 @@ import type { Device } from '@ns/graph';
 import {
   createRun,
   datasetBatches,
+  EXIT_CODES_HELP,
+  EXIT_INTERRUPTED,
   learningRate,
+  onInterrupt,
   openRun,
   parseDecay,
   type Run,
@@ -17,13 +20,12 @@ import {
   rinForData,
   runConfigFromSettings,
   TrainerError,
+  writeLossChart,
   writeSampleFiles,
 } from '@ns/trainer';
 import { type Command, Option } from 'commander';
 import { ProgressBar } from '../progress.js';
-import { writeLossChart } from '../run/loss-chart.js';
 import { loadWeights } from '../run/weights.js';
-import { EXIT_CODES_HELP, EXIT_INTERRUPTED, onInterrupt } from '../signals.js';
 import { integer, learningRateValue, positiveNumber, probability } from './options.js';
 
 export interface TrainCommandOptions {

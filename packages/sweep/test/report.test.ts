@@ -3,9 +3,9 @@
  * tables hold, which b is optimal and whether seed noise resolves it, and the two charts.
  */
 import { escapeXml, lineChartSvg, type PanelSpec } from '@ns/plot';
-import { scaledSchedule } from '../src/schedule/sample';
-import { formatValue, sweepReport } from '../src/sweep/report';
-import type { TrialResult } from '../src/sweep/types';
+import { parseSchedule, withInputScale } from '@ns/schedules';
+import { formatValue, sweepReport } from '../src/report';
+import type { TrialResult } from '../src/types';
 
 function trial(
   resolution: number,
@@ -436,7 +436,9 @@ describe('sweepReport: logSNR chart', () => {
     expect([series.x[0], series.x[200], series.x[400]]).toEqual([0, 0.5, 1]);
     // γ(0.5) = 0.5 for 1 − t, so logSNR(0.5) = 2·ln b.
     expect(series.y[200]).toBeCloseTo(2 * Math.log(0.5), 12);
-    const expected = scaledSchedule('simple_linear', 0.5).logSnrArray(Float64Array.from(series.x));
+    const expected = withInputScale(parseSchedule('simple_linear'), 0.5).logSnrArray(
+      Float64Array.from(series.x),
+    );
     expect(Array.from(series.y)).toEqual(Array.from(expected));
   });
 

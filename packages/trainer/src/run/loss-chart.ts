@@ -1,7 +1,8 @@
 /** The loss curve of a run (metrics.jsonl) as a figure: raw and smoothed loss, and the learning rate. */
 import { join } from 'node:path';
 import { type ChartSpec, writeChart } from '@ns/plot';
-import { type MetricsLine, readMetricsFile, runPath } from '@ns/trainer';
+import { runPath } from './layout.js';
+import { type MetricsLine, readMetricsFile } from './metrics.js';
 
 /** Exponential moving average with bias correction (as TensorBoard's smoothing). */
 function smooth(values: readonly number[], weight: number): Float64Array {

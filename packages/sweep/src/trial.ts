@@ -17,9 +17,9 @@ import {
   runConfigFromSettings,
   runPath,
   runStep,
+  writeLossChart,
   writeSampleFiles,
 } from '@ns/trainer';
-import { writeLossChart } from '../run/loss-chart.js';
 import { distanceToReference, ensureReference } from './evaluate.js';
 import { readJson, readTrialResult, trialDir, writeJsonAtomic } from './folder.js';
 import { plannedSteps, type SweepGrid, type TrialSpec } from './grid.js';

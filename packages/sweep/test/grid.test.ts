@@ -2,16 +2,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gridChange, settleGrid } from '../src/sweep/folder';
+import { gridChange, settleGrid } from '../src/folder';
 import {
   DEFAULT_EVAL_SETTINGS,
   DEFAULT_TRAIN_SETTINGS,
   expandTrials,
   parseGrid,
   type SweepGrid,
-} from '../src/sweep/grid';
-import { runPool, threadsPerJob } from '../src/sweep/pool';
-import { trialModel } from '../src/sweep/trial-model';
+} from '../src/grid';
+import { runPool, threadsPerJob } from '../src/pool';
+import { trialModel } from '../src/trial-model';
 
 const minimal = {
   data: 'mnist',

@@ -17,6 +17,9 @@ import { runPool, threadsPerJob } from './pool.js';
 import { trialModel } from './trial-model.js';
 import type { TrialResult } from './types.js';
 
+/** dist/trial-process.js, built beside this module. */
+const TRIAL_PROCESS = join(__dirname, 'trial-process.js');
+
 export interface SweepOptions {
   readonly out: string;
   /** Required for a new sweep folder; optional (must match) for an existing one. */
@@ -25,8 +28,11 @@ export interface SweepOptions {
   /** Threads for the whole sweep (default: all cores), split evenly between the jobs. */
   readonly threads?: number;
   readonly device: Device;
-  /** The `ns` script the trial processes run (the running one by default). */
-  readonly entry: string;
+  /**
+   * The command a trial process runs, before `<sweepDir> <trialId> --threads … --device …`
+   * (default: this package's trial-process.js under the running Node).
+   */
+  readonly trialCommand?: readonly string[];
   /** Status lines (stderr by default). */
   readonly log: (line: string) => void;
   /** Seconds between lines on the running trials' progress (default 60; 0 = none). */
@@ -50,9 +56,9 @@ function runTrialProcess(
   mkdirSync(dir, { recursive: true });
   // Append: the log of a resumed trial keeps what happened before the crash.
   const log = openSync(join(dir, 'log.txt'), 'a');
-  const args = [o.entry, 'sweep', 'trial', o.out, trial.id, '--threads', String(threads)];
-  args.push('--device', o.device);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', log, log] });
+  const [command, ...prefix] = o.trialCommand ?? [process.execPath, TRIAL_PROCESS];
+  const args = [...prefix, o.out, trial.id, '--threads', String(threads), '--device', o.device];
+  const child = spawn(command!, args, { stdio: ['ignore', log, log] });
   closeSync(log);
   children.add(child);
   return new Promise<number | null>((resolve, reject) => {

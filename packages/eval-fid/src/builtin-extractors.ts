@@ -3,9 +3,9 @@
  * follows the extractor contract and a JSON record of how it was made (recipe, accuracy, sha256).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ExtractorContract, PreprocessMode } from '@ns/eval-fid';
+import { EvalFidError } from './errors.js';
+import type { ExtractorContract, PreprocessMode } from './extractor/onnx-extractor.js';
 
 export interface BuiltinExtractor {
   readonly name: string;
@@ -17,9 +17,17 @@ export interface BuiltinExtractor {
   readonly mode: PreprocessMode;
 }
 
+/** The package's `extractors/` folder (beside dist/, in the workspace and when installed). */
 function extractorsDir(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@ns/eval-fid/package.json')), 'extractors');
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'extractors')) && existsSync(join(dir, 'package.json')))
+      return join(dir, 'extractors');
+    if (dirname(dir) === dir) break;
+  }
+  throw new EvalFidError(
+    'extractors',
+    `cannot find the extractors/ folder of @ns/eval-fid from ${__dirname}`,
+  );
 }
 
 export function builtinExtractor(name: string): BuiltinExtractor {
@@ -31,8 +39,9 @@ export function builtinExtractor(name: string): BuiltinExtractor {
           .filter((f) => f.endsWith('.json'))
           .map((f) => f.slice(0, -5))
       : [];
-    throw new RangeError(
-      `--features: no built-in extractor '${name}' (available: ${known.join(', ') || 'none'})`,
+    throw new EvalFidError(
+      'features',
+      `no built-in extractor '${name}' (available: ${known.join(', ') || 'none'})`,
     );
   }
   const meta = JSON.parse(readFileSync(info, 'utf8')) as Omit<BuiltinExtractor, 'path'>;

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Dataset, loadDataset, resizeDataset } from '@ns/data';
 import {
+  builtinExtractor,
   featureStatistics,
   frechetDistance,
   type GaussianStatistics,
@@ -15,7 +16,6 @@ import {
   readFidStats,
   writeFidStats,
 } from '@ns/eval-fid';
-import { builtinExtractor } from '../run/extractors.js';
 import type { SweepGrid } from './grid.js';
 
 /** `<sweep>/reference/r<resolution>.npz`: mu and sigma of the held-out features. */

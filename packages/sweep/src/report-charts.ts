@@ -2,8 +2,9 @@
  * The two figures of a sweep report: the metric against input scale b (the paper's Table 4 as
  * lines) and the logSNR(t) curves that were swept (Figure 5 style). Specs only; no files.
  */
+
 import { autoRange, type ChartSpec, type SeriesSpec } from '@ns/plot';
-import { scaledSchedule } from '../schedule/sample.js';
+import { parseSchedule, withInputScale } from '@ns/schedules';
 import type { ResultTable } from './result-table.js';
 
 /** Same t resolution as `ns schedule plot`. */
@@ -80,7 +81,7 @@ export function logSnrChart(grid: ResultTable): ChartSpec {
     const series = scales.map((b) => ({
       name: `b=${b}`,
       x: t,
-      y: scaledSchedule(schedule, b).logSnrArray(t),
+      y: withInputScale(parseSchedule(schedule), b).logSnrArray(t),
     }));
     return { title: schedule, xLabel: 't', yLabel: 'logSNR', xRange: { min: 0, max: 1 }, series };
   });
