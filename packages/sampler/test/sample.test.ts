@@ -175,8 +175,8 @@ describe('sample (Algorithm 3)', () => {
     await expect(sample({ denoiser, shape, steps: 0 })).rejects.toThrow(
       '`steps` must be an integer >= 1, got 0',
     );
-    expect(() => parseSampler('euler')).toThrow(
-      '`sampler` must be one of ddim, ddpm, ddpm@large, ddpm@small, got "euler"',
+    expect(() => parseSampler('dpm++')).toThrow(
+      '`sampler` must be one of ddim, ddpm, ddpm@large, ddpm@small, dpmpp_2m, euler, heun, got "dpm++"',
     );
   });
 
