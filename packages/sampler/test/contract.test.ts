@@ -113,15 +113,14 @@ describe.each(names)('%s keeps the sampler contract', (sampler) => {
 });
 
 describe('solver-specific rules', () => {
-  it('heun spends odd steps as 2K − 1 and even steps with one Euler interval first', () => {
-    expect([1, 2, 3, 4, 5, 10, 11].map(heunPlan)).toEqual([
-      { intervals: 1, eulerFirst: false },
-      { intervals: 2, eulerFirst: true },
-      { intervals: 2, eulerFirst: false },
-      { intervals: 3, eulerFirst: true },
-      { intervals: 3, eulerFirst: false },
-      { intervals: 6, eulerFirst: true },
-      { intervals: 6, eulerFirst: false },
+  it('heun steps out of t = 1 with Euler, then pairs evaluations into Heun intervals', () => {
+    expect([1, 2, 3, 4, 5, 10].map((n) => heunPlan(n).join(' '))).toEqual([
+      'final',
+      'euler final',
+      'euler euler final',
+      'euler heun final',
+      'euler euler heun final',
+      'euler heun heun heun heun final',
     ]);
   });
 

@@ -75,23 +75,30 @@ def euler(x, n, gamma):
         x = math.sqrt(g_next) * (xt + (st_next - st) * eps)
 
 
+def heun_plan(n):
+    # The first interval (out of t = 1) an Euler step, then floor((n-2)/2) Heun intervals (after one
+    # more Euler interval when n is odd), then the last interval straight to x0_hat.
+    if n == 1:
+        return ["final"]
+    rest = n - 2
+    return ["euler"] * (1 + rest % 2) + ["heun"] * (rest // 2) + ["final"]
+
+
 def heun(x, n, gamma):
-    # Karras et al. 2022, Algorithm 1 (S_churn = 0) with n network evaluations: K intervals, the
-    # last one straight to x0_hat; for even n the first interval is a plain Euler step.
-    k_intervals = (n + 1) // 2 if n % 2 == 1 else n // 2 + 1
-    euler_first = n % 2 == 0
+    # Karras et al. 2022, Algorithm 1 (S_churn = 0) spending n network evaluations (heun_plan).
+    plan = heun_plan(n)
     evaluations = 0
-    for i, (t, t_next) in enumerate(grid(k_intervals)):
+    for kind, (t, t_next) in zip(plan, grid(len(plan))):
         g, g_next = gamma(t), gamma(t_next)
         x0, eps = denoise(x, g)
         evaluations += 1
-        if i == k_intervals - 1:
+        if kind == "final":
             assert evaluations == n, (evaluations, n)
             return x0
         xt, st = x / math.sqrt(g), math.sqrt((1 - g) / g)
         st_next = math.sqrt((1 - g_next) / g_next)
         xt_euler = xt + (st_next - st) * eps
-        if i == 0 and euler_first:
+        if kind == "euler":
             x = math.sqrt(g_next) * xt_euler
             continue
         _, eps_next = denoise(math.sqrt(g_next) * xt_euler, g_next)
