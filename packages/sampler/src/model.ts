@@ -23,8 +23,8 @@ export function estimate(length: number): Estimate {
 /**
  * x̂0 and ε̂ at the sampler state `x` (unnormalised) and time `t`, written into `into`: one
  * network evaluation per guidance branch. `x` is read when the call starts and again when the
- * network has answered, so a solver must not change it before the promise settles; it may do
- * other work meanwhile (the network runs outside the JavaScript thread).
+ * network has answered, so a solver must not change it before the promise settles (it may do
+ * other work before awaiting it).
  */
 export type Model = (x: Float64Array, t: number, into: Estimate) => Promise<void>;
 

@@ -283,7 +283,7 @@ async function writePlot() {
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="'DejaVu Sans', Verdana, sans-serif" font-size="12" fill="#222">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="${(m.left + W - m.right) / 2}" y="22" text-anchor="middle" font-size="14">FD_mnist against network evaluations (shipped mnist RIN, ${SAMPLES} samples/seed)</text>`,
+    `<text x="${(m.left + W - m.right) / 2}" y="22" text-anchor="middle" font-size="14">FD_mnist vs network evaluations (mnist RIN, ${SAMPLES} samples/seed)</text>`,
   ];
   const ticks = [];
   for (let v = 0; v <= yMax + 1e-9; v += yMax / 5) ticks.push(v);
@@ -334,11 +334,11 @@ async function writePlot() {
     const ly = m.top + 16 + 22 * samplers.length;
     out.push(
       `<line x1="${W - m.right + 14}" x2="${W - m.right + 40}" y1="${ly}" y2="${ly}" stroke="#666" stroke-dasharray="5 4"/>`,
-      `<text x="${W - m.right + 46}" y="${ly + 4}">real images</text>`,
+      `<text x="${W - m.right + 46}" y="${ly + 4}">real images (floor)</text>`,
     );
   }
   out.push(
-    `<text x="${W - m.right + 14}" y="${H - m.bottom}" font-size="10" fill="#555">bars: min–max over seeds</text>`,
+    `<text x="${W - m.right + 14}" y="${H - m.bottom}" font-size="10" fill="#555">bars: seed min–max</text>`,
     '</svg>',
   );
   const svg = `${out.join('\n')}\n`;

@@ -5,8 +5,10 @@ import type { Solver } from './solver.js';
 
 /**
  * Ancestral sampling (Ho et al. 2020, Algorithm 2) with the reference `transition_step`, on
- * Algorithm 3's uniform grid. Step i's noise z is drawn while the network evaluates step i (the
- * evaluation is asynchronous), in the same order as ever, so seeded outputs are unchanged.
+ * Algorithm 3's uniform grid. Step i's noise z is drawn after the evaluation is started and before
+ * it is awaited, in the same order as ever (seeded outputs unchanged): a denoiser that computes
+ * off the JavaScript thread overlaps with it; onnxruntime-node's, whose run is a setImmediate
+ * around a synchronous native call, simply runs after it.
  */
 export function ddpm(variance: DdpmVariance): Solver {
   return async ({ model, x, steps, schedule, td, noise }) => {
