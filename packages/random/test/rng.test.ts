@@ -34,10 +34,25 @@ describe('Rng against the Python transcription (tools/golden/random)', () => {
 });
 
 describe('Rng', () => {
-  test('normals() draws the same values as repeated normal()', () => {
-    const a = new Rng(3).normals(101, new Float64Array(101));
-    const b = new Rng(3);
-    expect(Array.from(a)).toEqual(Array.from({ length: 101 }, () => b.normal()));
+  test.each([
+    [101, false, 'float64'],
+    [100, false, 'float64'],
+    [100, true, 'float64'],
+    [7, true, 'float32'],
+    [1, false, 'float64'],
+    [0, true, 'float64'],
+    [50176, false, 'float32'],
+  ] as const)('normals(%i) (spare cached before: %s, %s) is repeated normal(), bit for bit, and leaves the same state', (n, spare, dtype) => {
+    const fast = new Rng(3).fold('noise');
+    const slow = new Rng(3).fold('noise');
+    if (spare) expect(fast.normal()).toBe(slow.normal());
+    const into = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+    const want = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+    for (let i = 0; i < n; i++) want[i] = slow.normal();
+    expect(fast.normals(n, into)).toBe(into);
+    expect(Buffer.from(into.buffer).equals(Buffer.from(want.buffer))).toBe(true);
+    expect(fast.state()).toEqual(slow.state());
+    expect(fast.normal()).toBe(slow.normal());
   });
 
   test('state() round-trips through JSON mid-stream, including a cached normal', () => {

@@ -1,28 +1,23 @@
 /**
- * Algorithm 3 of Chen 2023 as the reference code runs it (spec §3.4, §3.9): a uniform time grid,
- * the network conditioned on γ of the inference schedule, x̂0 clipped to [−b, b], ε̂ re-derived from
- * the clipped x̂0, DDIM or DDPM transitions, latents carried from the conditional pass, and the last
- * x̂0 returned. Only the network's copy of x_t is variance-normalised; the sampler state is not.
+ * Algorithm 3 of Chen 2023 as the reference code runs it (spec §3.4, §3.9), with the transition
+ * chosen by name: the network conditioned on γ of the inference schedule, x̂0 clipped to [−b, b],
+ * latents carried, classifier-free guidance, and the last x̂0 returned. The loop itself lives in
+ * one small solver per sampler (solvers/), all over the same model (model.ts).
  */
 import { Rng } from '@ns/random';
-import {
-  ddimStep,
-  ddpmStep,
-  guide,
-  normalizeVariance,
-  type Prediction,
-  parseSchedule,
-  predictionToX0Eps,
-  type Schedule,
-  timeGrid,
-} from '@ns/schedules';
+import { type Prediction, parseSchedule, type Schedule } from '@ns/schedules';
 import type { Denoiser, ImageShape } from './denoiser.js';
 import { parseSampler, type SamplerName } from './method.js';
+import { denoiserModel, type StepProgress } from './model.js';
+import { solverFor } from './solvers/index.js';
 
 export interface SampleOptions {
   readonly denoiser: Denoiser;
   readonly shape: ImageShape;
-  /** Number of network evaluations (per guidance branch). */
+  /**
+   * Number of network evaluations per guidance branch, for every sampler (`heun` spends them as
+   * ⌈(steps + 1)/2⌉ grid intervals, see `heunPlan`).
+   */
   readonly steps: number;
   /** Default `ddpm` (the papers' FIDs use 1000 DDPM steps). */
   readonly sampler?: SamplerName;
@@ -46,17 +41,10 @@ export interface SampleOptions {
   readonly latentSize?: number;
   /** Seed of the initial noise, the DDPM noise and random labels. */
   readonly seed?: number;
-  /** The reference code's time offset `td` (default 0). */
+  /** The reference code's time offset `td` (default 0; `ddpm` and `ddim` only). */
   readonly td?: number;
-  /** Called after every step. */
+  /** Called after every network evaluation (after both passes when guided). */
   readonly onStep?: (progress: StepProgress) => void;
-}
-
-export interface StepProgress {
-  readonly step: number;
-  readonly steps: number;
-  readonly tNow: number;
-  readonly gammaNow: number;
 }
 
 export interface SampleResult {
@@ -81,6 +69,9 @@ export async function sample(options: SampleOptions): Promise<SampleResult> {
       ? parseSchedule(options.schedule ?? 'cosine')
       : options.schedule;
   const predict = options.predict ?? 'eps';
+  if (predict !== 'eps' && predict !== 'x' && predict !== 'v') {
+    throw new RangeError(`\`predict\` must be 'eps', 'x' or 'v', got ${JSON.stringify(predict)}`);
+  }
   const b = options.inputScale ?? 1;
   const guidance = options.guidance ?? 0;
   const numClasses = options.numClasses ?? 0;
@@ -114,68 +105,38 @@ export async function sample(options: SampleOptions): Promise<SampleResult> {
       );
     }
   }
-  const keep = new Float32Array(batch).fill(numClasses > 0 ? 1 : 0);
-  const drop = new Float32Array(batch);
+  const td = options.td ?? 0;
+  if (td !== 0 && method.kind !== 'ddpm' && method.kind !== 'ddim') {
+    throw new RangeError(
+      `\`td\` applies to the ddpm and ddim samplers only, got ${td} with ${options.sampler}`,
+    );
+  }
 
   const noiseRng = rng.fold('noise');
-  let x = new Float64Array(batch * size);
+  const x = new Float64Array(batch * size);
   noiseRng.normals(x.length, x);
-  let latentsPrev: Float32Array = new Float32Array(batch * latentSize);
-  const { tNow, tNext } = timeGrid(steps, options.td ?? 0);
-  const normalize = options.normalize ?? true;
-  let x0 = new Float64Array(x.length);
-  const gammaInput = new Float32Array(batch);
-
-  for (let i = 0; i < steps; i++) {
-    const gammaNow = schedule.gamma(tNow[i]!);
-    const gammaNext = schedule.gamma(tNext[i]!);
-    const networkInput = Float32Array.from(normalize ? normalizeVariance(x, batch) : x);
-    gammaInput.fill(gammaNow);
-
-    const cond = await denoiser({
-      x: networkInput,
-      gamma: gammaInput,
-      latentsPrev,
-      labels,
-      labelMask: keep,
-    });
-    checkOutput(cond.prediction.length, x.length, cond.latents.length, latentsPrev.length);
-    let prediction: Float32Array = cond.prediction;
-    if (guidance !== 0) {
-      const uncond = await denoiser({
-        x: networkInput,
-        gamma: gammaInput,
-        latentsPrev,
-        labels,
-        labelMask: drop,
-      });
-      checkOutput(uncond.prediction.length, x.length, uncond.latents.length, latentsPrev.length);
-      prediction = guide(cond.prediction, uncond.prediction, guidance);
-    }
-    latentsPrev = cond.latents;
-
-    const estimate = predictionToX0Eps({
-      xt: x,
-      prediction,
-      gamma: gammaNow,
-      predict,
-      ...(options.clip === false ? {} : { clip: b }),
-      truncateNoise: true,
-    });
-    x0 = estimate.x0;
-    x =
-      method.kind === 'ddim'
-        ? ddimStep({ x0: estimate.x0, eps: estimate.eps, gammaNext })
-        : ddpmStep({
-            xt: x,
-            eps: estimate.eps,
-            gammaNow,
-            gammaNext,
-            variance: method.variance,
-            noise: noiseRng.normals(x.length, new Float64Array(x.length)),
-          });
-    options.onStep?.({ step: i + 1, steps, tNow: tNow[i]!, gammaNow });
-  }
+  const model = denoiserModel({
+    denoiser,
+    shape,
+    schedule,
+    predict,
+    clip: options.clip === false ? undefined : b,
+    normalize: options.normalize ?? true,
+    guidance,
+    labels,
+    keep: new Float32Array(batch).fill(numClasses > 0 ? 1 : 0),
+    latentSize,
+    steps,
+    ...(options.onStep ? { onStep: options.onStep } : {}),
+  });
+  const x0 = await solverFor(method)({
+    model,
+    x,
+    steps,
+    schedule,
+    td,
+    noise: (into) => noiseRng.normals(into.length, into),
+  });
 
   const images = new Float32Array(x0.length);
   for (let i = 0; i < x0.length; i++) {
@@ -183,24 +144,6 @@ export async function sample(options: SampleOptions): Promise<SampleResult> {
     images[i] = v < 0 ? 0 : v > 1 ? 1 : v;
   }
   return { images, x0, labels };
-}
-
-function checkOutput(
-  prediction: number,
-  expected: number,
-  latents: number,
-  expectedLatents: number,
-): void {
-  if (prediction !== expected) {
-    throw new RangeError(
-      `denoiser returned a prediction of ${prediction} values, expected ${expected}`,
-    );
-  }
-  if (latents !== expectedLatents) {
-    throw new RangeError(
-      `denoiser returned ${latents} latent values, expected ${expectedLatents} (latentSize × batch)`,
-    );
-  }
 }
 
 /** [0, 1] floats → uint8 (round half up), for PNG and ADM .npz output. */

@@ -1,19 +1,43 @@
 import type { DdpmVariance } from '@ns/schedules';
 
-/** Sampler names as in the reference configs: `ddim`, `ddpm` (= `ddpm@large`), `ddpm@small`. */
-export type SamplerName = 'ddim' | 'ddpm' | 'ddpm@large' | 'ddpm@small';
+/**
+ * Sampler names: the reference configs' `ddim`, `ddpm` (= `ddpm@large`) and `ddpm@small`, and the
+ * ODE solvers as k-diffusion names them: `dpmpp_2m` (DPM-Solver++(2M)), `euler`, `heun`.
+ */
+export type SamplerName =
+  | 'ddim'
+  | 'ddpm'
+  | 'ddpm@large'
+  | 'ddpm@small'
+  | 'dpmpp_2m'
+  | 'euler'
+  | 'heun';
 
-export const SAMPLER_NAMES: readonly SamplerName[] = ['ddim', 'ddpm', 'ddpm@large', 'ddpm@small'];
+export const SAMPLER_NAMES: readonly SamplerName[] = [
+  'ddim',
+  'ddpm',
+  'ddpm@large',
+  'ddpm@small',
+  'dpmpp_2m',
+  'euler',
+  'heun',
+];
 
 export type SamplerMethod =
   | { readonly kind: 'ddim' }
-  | { readonly kind: 'ddpm'; readonly variance: DdpmVariance };
+  | { readonly kind: 'ddpm'; readonly variance: DdpmVariance }
+  | { readonly kind: 'dpmpp_2m' }
+  | { readonly kind: 'euler' }
+  | { readonly kind: 'heun' };
 
 /** Parses a sampler name; anything else is a RangeError listing the valid names. */
 export function parseSampler(name: string): SamplerMethod {
   switch (name) {
     case 'ddim':
-      return { kind: 'ddim' };
+    case 'dpmpp_2m':
+    case 'euler':
+    case 'heun':
+      return { kind: name };
     case 'ddpm':
     case 'ddpm@large':
       return { kind: 'ddpm', variance: 'large' };

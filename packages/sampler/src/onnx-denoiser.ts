@@ -33,14 +33,25 @@ export function onnxDenoiser(session: Session, options: OnnxDenoiserOptions): De
     );
   }
   const hasLatents = session.outputNames.includes('latents') && wants.has('latentsPrev');
+  // The labels as int64, converted again only when they change (a sampler passes the same ones
+  // at every step).
+  const labels64 = new BigInt64Array(batch);
+  const labelsSeen = new Int32Array(batch);
+  let labelsTensor: Tensor | undefined;
 
   return async (input) => {
     const feeds: Record<string, Tensor> = {
       x: new ort.Tensor('float32', input.x, [batch, height, width, channels]),
       gamma: new ort.Tensor('float32', input.gamma, [batch]),
     };
-    if (wants.has('labels'))
-      feeds['labels'] = new ort.Tensor('int64', BigInt64Array.from(input.labels, BigInt), [batch]);
+    if (wants.has('labels')) {
+      if (labelsTensor === undefined || !sameValues(labelsSeen, input.labels)) {
+        labelsSeen.set(input.labels);
+        for (let i = 0; i < batch; i++) labels64[i] = BigInt(input.labels[i]!);
+        labelsTensor = new ort.Tensor('int64', labels64, [batch]);
+      }
+      feeds['labels'] = labelsTensor;
+    }
     if (wants.has('labelMask'))
       feeds['labelMask'] = new ort.Tensor('float32', input.labelMask, [batch]);
     if (hasLatents)
@@ -50,4 +61,10 @@ export function onnxDenoiser(session: Session, options: OnnxDenoiserOptions): De
     const latents = hasLatents ? (result['latents']!.data as Float32Array) : new Float32Array(0);
     return { prediction, latents };
   };
+}
+
+function sameValues(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
