@@ -71,6 +71,12 @@ function multiplesInside(range: AxisRange, step: NiceStep): number[] {
   const tolerance = 1e-9;
   const first = Math.ceil(range.min / step.value - tolerance);
   const last = Math.floor(range.max / step.value + tolerance);
+  if (!(last - first <= 10_000)) {
+    // A span near float64's resolution at this magnitude: the ticks cannot be placed.
+    throw new RangeError(
+      `niceTicks: [${range.min}, ${range.max}] is too narrow for ticks at its magnitude`,
+    );
+  }
   const values: number[] = [];
   // `+ 0` turns the -0 that Math.ceil gives for small negative inputs into 0.
   for (let i = first; i <= last; i++)
@@ -91,6 +97,11 @@ export function autoRange(values: Iterable<number>): AxisRange {
     if (v > max) max = v;
   }
   if (min > max) return { min: 0, max: 1 };
+  // Values a few ulps apart (a loss and its smoothed copy after one step) are one value: a span
+  // near round-off would ask for ticks finer than float64 can place at that magnitude.
+  if (max - min <= 1e-9 * Math.max(Math.abs(min), Math.abs(max))) {
+    max = min;
+  }
   if (min === max) {
     const half = Math.abs(min) * 0.1 || 1;
     return { min: min - half, max: max + half };

@@ -109,3 +109,11 @@ describe('formatTick', () => {
     expect(formatTick(-1e-5, niceStep(1e-4, 5))).toBe('\u22121e\u22125');
   });
 });
+
+test('autoRange treats values a few ulps apart as one value (a one-step loss curve)', () => {
+  const loss = 0.05758442357182503;
+  const range = autoRange([loss, 0.05758442357182502]);
+  expect(range.min).toBeCloseTo(loss * 0.9, 15);
+  expect(range.max).toBeCloseTo(loss * 1.1, 15);
+  expect(niceTicks(range, 5).values.length).toBeLessThan(20);
+});

@@ -37,18 +37,16 @@ const DEMO_GUIDANCE = 1;
 /** Measured here: the mnist preset takes ≈ 0.15 s per step at batch 32 on two idle cores. */
 const SECONDS_PER_STEP_ESTIMATE = 0.15;
 
-/** apps/cli/pretrained/<data>/ next to dist/ (also inside the published package). */
-function pretrainedFor(
-  data: string,
-  preset: string,
-): { weights: string; readme: string } | undefined {
+/**
+ * apps/cli/pretrained/<data>/ next to dist/ (also inside the published package): a run folder of
+ * EMA weights (see tools/recipes/export-pretrained.mjs), used when it was trained with `preset`.
+ */
+function pretrainedFor(data: string, preset: string): { dir: string; readme: string } | undefined {
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'pretrained', data);
-  const weights = join(dir, 'model.safetensors');
-  if (!existsSync(weights)) return undefined;
-  const config = JSON.parse(readFileSync(join(dir, 'run-config.json'), 'utf8')) as {
-    model: { preset: string };
-  };
-  return config.model.preset === preset ? { weights, readme: join(dir, 'README.md') } : undefined;
+  const config = join(dir, 'config.json');
+  if (!existsSync(config)) return undefined;
+  const { model } = JSON.parse(readFileSync(config, 'utf8')) as { model: { preset?: string } };
+  return model.preset === preset ? { dir, readme: join(dir, 'README.md') } : undefined;
 }
 
 export function registerDemo(program: Command): void {
@@ -81,7 +79,7 @@ export function registerDemo(program: Command): void {
     );
     process.stdout.write(
       pretrained
-        ? `Starting from the shipped weights ${resolve(pretrained.weights)} (how they were made: ${resolve(pretrained.readme)}; --from-scratch to start fresh)\n`
+        ? `Starting from the shipped weights in ${resolve(pretrained.dir)} (how they were made: ${resolve(pretrained.readme)}; --from-scratch to start fresh)\n`
         : 'Starting from scratch: a few minutes on a CPU give blurry shapes, not yet digits; try --minutes 30.\n',
     );
     const threads = o.threads === undefined ? {} : { threads: o.threads };
@@ -98,7 +96,7 @@ export function registerDemo(program: Command): void {
       lr: pretrained ? 5e-4 : 2e-3,
       warmup: pretrained ? 0 : Math.min(200, Math.floor(steps / 10)),
       decay: pretrained ? 'constant' : 'cosine@1',
-      ...(pretrained ? { initFrom: pretrained.weights } : {}),
+      ...(pretrained ? { initFrom: pretrained.dir } : {}),
       optimizer: 'lamb',
       ema: 0.995,
       labelDropout: 0.1,
