@@ -11,6 +11,7 @@ import packageJson from '../package.json';
 import { parseDecay } from './lr.js';
 import { mlpOptionsSchema } from './mlp-denoiser.js';
 import { parseWith } from './validation.js';
+import { parseWeighting } from './weighting.js';
 
 /**
  * The run-folder layout this trainer writes and opens. 1 was the layout before the run owned its
@@ -69,6 +70,8 @@ export const trainConfigSchema = z.object({
   selfCondRate: unit('a probability', 'closed'),
   labelDropout: unit('a probability', 'closed'),
   checkpointEvery: int(1),
+  /** Loss weighting over the noise level: eps (none), min_snr@g, sigmoid@b, edm[@σ_data]. */
+  weighting: parsedBy(parseWeighting, 'a loss weighting').default('eps'),
 });
 
 export type TrainConfig = z.output<typeof trainConfigSchema>;
@@ -139,6 +142,7 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'steps' | 'batch'> = {
   selfCondRate: 0.9,
   labelDropout: 0,
   checkpointEvery: 500,
+  weighting: 'eps',
 };
 
 /** Validates a run configuration (e.g. read back from config.json); `source` names it in errors. */

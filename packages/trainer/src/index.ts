@@ -110,3 +110,10 @@ export {
 } from './step-session.js';
 export { describeSystemError, hasCode } from './system-errors.js';
 export { describeIssues, parseWith, show } from './validation.js';
+export {
+  formatWeighting,
+  lossWeights,
+  parseWeighting,
+  WEIGHTING_FORMS,
+  type Weighting,
+} from './weighting.js';

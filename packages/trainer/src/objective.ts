@@ -6,7 +6,8 @@
  *   Z̃  = net(x_t, γ, labels, labelMaskSelfCond, Z = 0)          (self-conditioning pass)
  *   Z' = stopGradient(Z̃ · selfCondMask)                          (kept with probability r = 0.9)
  *   p  = net(x_t, γ, labels, labelMask, Z')
- *   loss = mean((target − p)²), target ε, x0/b (x-prediction, as the reference) or v.
+ *   loss = mean((target − p)²), target ε, x0/b (x-prediction, as the reference) or v;
+ *   with a loss weighting (weighting.ts) mean_i w(γ_i)·mean((target_i − p_i)²).
  *
  * t, ε and the masks are drawn in TypeScript from the step's seed and fed as inputs, so a run is
  * reproducible and resumable. The network does its own variance normalisation.
@@ -18,6 +19,7 @@ import {
   type ModelDefinition,
   meanSquare,
   mul,
+  reduceMean,
   reshape,
   type Scope,
   sqrt,
@@ -26,10 +28,13 @@ import {
   type Tensor,
 } from '@ns/graph';
 import type { DiffusionNet } from './net.js';
+import { lossWeights, type Weighting } from './weighting.js';
 
 export interface ObjectiveOptions {
   /** Input scale b (Chen 2023 §2): x0 ∈ [−b, b]. */
   readonly inputScale: number;
+  /** Weight of each example's loss over its noise level (default `eps`: none). */
+  readonly weighting?: Weighting;
 }
 
 /** Names of the per-pass random inputs the training graph declares for `net`. */
@@ -128,7 +133,12 @@ export function trainingObjective(net: DiffusionNet, options: ObjectiveOptions):
           target = sub(mul(sqrt(gamma4), noise), mul(sqrt(sub(1, gamma4)), x0));
           break;
       }
-      return { outputs: {}, loss: meanSquare(sub(predicted, target)) };
+      const weights = lossWeights(options.weighting ?? { kind: 'eps' }, gamma, net.predict);
+      if (weights === undefined) return { outputs: {}, loss: meanSquare(sub(predicted, target)) };
+      // mean over examples of w_i · (the example's mean square error)
+      const error = sub(predicted, target);
+      const perExample = reduceMean(mul(error, error), [1, 2, 3], false);
+      return { outputs: {}, loss: reduceMean(mul(perExample, weights), [0], false) };
     },
   };
 }

@@ -28,6 +28,8 @@ export interface RunSettings {
   readonly flip: boolean;
   readonly clipNorm?: number;
   readonly weightDecay?: number;
+  /** Loss weighting spec (default eps). */
+  readonly weighting?: string;
 }
 
 /** Where the data came from, as the run records it (so `--resume` can load it again). */
@@ -62,6 +64,7 @@ export function runConfigFromSettings(
     checkpointEvery: s.checkpointEvery,
     ...(s.clipNorm === undefined ? {} : { clipNorm: s.clipNorm }),
     ...(s.weightDecay === undefined ? {} : { weightDecay: s.weightDecay }),
+    ...(s.weighting === undefined ? {} : { weighting: s.weighting }),
     model,
     data: {
       name: data.name ?? data.dataset.name,

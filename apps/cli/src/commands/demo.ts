@@ -106,6 +106,7 @@ export function registerDemo(program: Command): void {
       flip: false,
       emaWarmup: true,
       stepsPerRun: 1,
+      weighting: 'eps',
       // The demo's folder is its own: each demo replaces the last one.
       overwrite: true,
       device: o.device,

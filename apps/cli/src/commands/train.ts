@@ -44,6 +44,7 @@ export interface TrainCommandOptions {
   ema: number;
   emaWarmup: boolean;
   clipNorm?: number;
+  weighting: string;
   labelDropout: number;
   selfCondRate: number;
   checkpointEvery: number;
@@ -88,6 +89,7 @@ const SETTINGS: Record<string, (c: RunConfig) => unknown> = {
   ema: (c) => c.emaDecay,
   emaWarmup: (c) => c.emaWarmup,
   clipNorm: (c) => c.clipNorm,
+  weighting: (c) => c.weighting,
   labelDropout: (c) => c.labelDropout,
   selfCondRate: (c) => c.selfCondRate,
   checkpointEvery: (c) => c.checkpointEvery,
@@ -342,6 +344,11 @@ export function registerTrain(program: Command): void {
       'constant EMA decay from the first step (default: min(decay, (1 + k)/(10 + k)) at step k)',
     )
     .option('--clip-norm <c>', 'clip gradients to this global norm (default: none)', positiveNumber)
+    .option(
+      '--weighting <spec>',
+      'loss weighting over the noise level: eps (none), min_snr@g, sigmoid@b, edm[@σ_data]',
+      'eps',
+    )
     .option('--label-dropout <p>', 'probability of dropping the class label', probability, 0)
     .option(
       '--self-cond-rate <p>',

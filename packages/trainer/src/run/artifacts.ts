@@ -29,6 +29,7 @@ import type { DiffusionNet, RandomMaskSpec } from '../net.js';
 import { denoiserModel, trainingObjective } from '../objective.js';
 import { type StepInputSpec, stepInputSpec } from '../step-inputs.js';
 import { hasCode } from '../system-errors.js';
+import { parseWeighting } from '../weighting.js';
 import { BOUND_WEIGHTS_FILE, RUN_FILES, runPath } from './layout.js';
 
 /** artifacts.json. */
@@ -58,7 +59,10 @@ export function trainingSpec(net: DiffusionNet, config: RunConfig): TrainingSpec
     weightDecay: config.weightDecay,
   };
   return {
-    model: trainingObjective(net, { inputScale: config.inputScale }),
+    model: trainingObjective(net, {
+      inputScale: config.inputScale,
+      weighting: parseWeighting(config.weighting),
+    }),
     params: new Params({ seed: config.seed, dtype: 'float32' }),
     optimizer: config.optimizer === 'lamb' ? lamb(optimizerOptions) : adamw(optimizerOptions),
     clipNorm: config.clipNorm ?? NO_CLIP,
