@@ -55,7 +55,7 @@ export function printPeakLines(peak, workloads = []) {
     return;
   }
   console.log(
-    `GEMM peak (float32, numpy ${peak.size}², ${peak.threads} threads, median of 5): ${peak.gflops.toFixed(0)} GFLOP/s`,
+    `GEMM peak (float32, numpy ${peak.size}², ${peak.threads} thread${peak.threads === 1 ? '' : 's'}, median of 5): ${peak.gflops.toFixed(0)} GFLOP/s`,
   );
   for (const w of workloads) {
     console.log(
