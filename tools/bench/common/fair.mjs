@@ -70,10 +70,21 @@ const pad = (s, n) => String(s).padStart(n);
 /**
  * Runs the comparison and prints everything after the bench's own header, ending with the peak
  * lines. `sides(threads, mode)` → { ours: {command, args, env}, torch: {command, args, env} };
- * `threadEnv(threads, mode)` is added to both. `flopsPerStep` gives GFLOP/s and % of peak.
+ * `threadEnv(threads, mode)` is added to both. `flopsPerStep` gives GFLOP/s and % of peak;
+ * `autogroupNice` is passed to startStepper (NICE=-20 in the benches).
  */
-export async function compareInModes({ threads, modes, rounds, steps, sides, flopsPerStep }) {
+export async function compareInModes({
+  threads,
+  modes,
+  rounds,
+  steps,
+  sides,
+  flopsPerStep,
+  autogroupNice,
+}) {
   console.log(loadLine().replace('load average', 'load average at start:'));
+  if (autogroupNice !== undefined)
+    console.log(`both sides run in scheduler autogroups of their own at nice ${autogroupNice}`);
   for (const m of modes) console.log(`mode ${m.name}: ${m.what}`);
   const configs = [];
   try {
@@ -130,11 +141,18 @@ export async function compareInModes({ threads, modes, rounds, steps, sides, flo
     const sec = (xs) => median(xs.map((x) => x.seconds));
     const cpu = (xs) => median(xs.map((x) => x.cpuSeconds));
     const ratio = median(c.ratios);
-    console.log(
-      `${String(c.threads).padEnd(8)}${c.mode.name.padEnd(10)}${pad(ms(sec(c.ours)), 10)}${pad(`(${ms(cpu(c.ours))})`, 10)}${pad(ms(sec(c.torch)), 10)}${pad(`(${ms(cpu(c.torch))})`, 10)}${pad(ratio.toFixed(3), 8)}  ${Math.min(...c.ratios).toFixed(2)}–${Math.max(...c.ratios).toFixed(2)}`.padEnd(
-        88,
-      ) + `${c.oursRss.toFixed(0)} / ${c.torchRss.toFixed(0)} MB`,
-    );
+    const range = `${Math.min(...c.ratios).toFixed(2)}–${Math.max(...c.ratios).toFixed(2)}`;
+    const cells = [
+      String(c.threads).padEnd(8) + c.mode.name.padEnd(10),
+      pad(ms(sec(c.ours)), 10),
+      pad(`(${ms(cpu(c.ours))})`, 10),
+      pad(ms(sec(c.torch)), 10),
+      pad(`(${ms(cpu(c.torch))})`, 10),
+      pad(ratio.toFixed(3), 8),
+      `  ${range.padEnd(20)}`,
+      `${c.oursRss.toFixed(0)} / ${c.torchRss.toFixed(0)} MB`,
+    ];
+    console.log(cells.join(''));
     summary.push(`${c.threads}t ${c.mode.name} ${ratio.toFixed(3)}`);
     for (const who of ['ours', 'torch'])
       workloads.get(c.threads).push({

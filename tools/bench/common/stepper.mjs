@@ -9,19 +9,27 @@
 //   const times = await s.steps(3);  // [{ seconds, cpuSeconds }, …], stopped again afterwards
 //   const { maxRssMb } = await s.quit();
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /**
  * Starts one child, waits for its warm-up to finish and stops it. `env` entries whose value is
  * `undefined` are removed from the inherited environment (e.g. OMP_WAIT_POLICY for "unset").
+ * `autogroupNice` (e.g. -20, needs root) starts the child in a session of its own and sets that
+ * scheduler autogroup's nice value: on a machine other users keep busy this comes closest to
+ * giving the child the cores (with autogroups, plain `nice` ranks a process only within its own
+ * session).
  */
-export async function startStepper({ label, command, args, env = {} }) {
+export async function startStepper({ label, command, args, env = {}, autogroupNice }) {
   const merged = { ...process.env };
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete merged[k];
     else merged[k] = String(v);
   }
-  const child = spawn(command, args, { env: merged, stdio: ['pipe', 'pipe', 'pipe'] });
+  const own = autogroupNice !== undefined;
+  const child = own
+    ? spawn('setsid', [command, ...args], { env: merged, stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn(command, args, { env: merged, stdio: ['pipe', 'pipe', 'pipe'] });
   const stderr = [];
   createInterface({ input: child.stderr }).on('line', (l) => {
     stderr.push(l);
@@ -47,9 +55,12 @@ export async function startStepper({ label, command, args, env = {} }) {
   const first = await read();
   if (!first.ready)
     throw new Error(`${label}: expected {"ready":true}, got ${JSON.stringify(first)}`);
+  // Only now: before `setsid` has run, the pid would still be in this process's autogroup.
+  if (own) writeFileSync(`/proc/${child.pid}/autogroup`, String(autogroupNice));
   child.kill('SIGSTOP');
   return {
     label,
+    pid: child.pid,
     /** Runs n timed steps with the child running, then stops it again. */
     async steps(n) {
       child.kill('SIGCONT');

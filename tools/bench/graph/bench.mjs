@@ -8,7 +8,9 @@
 // GEMM peak with the fraction of it each side reached.
 //
 //   node tools/bench/graph/bench.mjs [--B 16 --T 128 --D 256 --H 4 --threads 1,2
-//     --modes spinning,passive --rounds 5 --steps 2 --warmup 2 --arena 1]
+//     --modes spinning,passive --rounds 5 --steps 2 --warmup 2 --arena 1 --nice -20]
+//   --nice -20: as root, each child in a scheduler autogroup of its own at that nice value, the
+//   nearest thing to an idle machine while other users keep it busy.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareInModes, parseModes, parseThreads } from '../common/fair.mjs';
@@ -48,6 +50,7 @@ try {
     rounds,
     steps,
     flopsPerStep: flops,
+    autogroupNice: args.includes('--nice') ? opt('nice') : undefined,
     sides: (t, mode) => ({
       ours: {
         command: process.execPath,

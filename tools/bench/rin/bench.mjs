@@ -6,7 +6,9 @@
 // CPU time per step, ratios (goal ≤ 1.0), peak RSS, the load at start and end, and last the GEMM
 // peak with the fraction of it each side reached.
 // Run from the root: pnpm bench:rin
-//   (PRESET=mnist BATCH=64 THREADS=1,2 MODES=spinning,passive ROUNDS=5 STEPS=2 WARMUP=2 PYTHON=…)
+//   (PRESET=mnist BATCH=64 THREADS=1,2 MODES=spinning,passive ROUNDS=5 STEPS=2 WARMUP=2 PYTHON=…
+//    NICE=-20: as root, each child in a scheduler autogroup of its own at that nice value, the
+//    nearest thing to an idle machine while other users keep it busy)
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatCount, forwardFlops, paramCount, preset } from '../../../packages/rin/dist/index.js';
@@ -36,6 +38,7 @@ try {
     rounds: ROUNDS,
     steps: STEPS,
     flopsPerStep: flops,
+    autogroupNice: process.env.NICE,
     sides: (t, mode) => ({
       ours: {
         command: process.execPath,
