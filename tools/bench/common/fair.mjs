@@ -163,6 +163,7 @@ export async function compareInModes({
   console.log(loadLine().replace('load average', 'load average at end:'));
   console.log(`ratio ours/torch (median of rounds): ${summary.join(', ')}`);
   // Measured after every child has quit, so nothing of the bench competes with it.
-  for (const t of threads) printPeakLines(measureGemmPeak({ threads: t }), workloads.get(t));
+  for (const t of threads)
+    printPeakLines(measureGemmPeak({ threads: t, autogroupNice }), workloads.get(t));
   return configs;
 }
