@@ -11,7 +11,8 @@
 // is stopped (SIGSTOP), so it takes no core. Prints median step and CPU time per step, the ratio
 // on/off per scenario (median of rounds, and its range), the load at start and end, and the GEMM
 // peak last.
-//   node tools/bench/rin/spinning.mjs   (PRESETS=mnist,tiny BATCH=64 ROUNDS=4 STEPS=3 NICE=-20)
+//   node tools/bench/rin/spinning.mjs   (PRESETS=mnist,tiny BATCH=64 ROUNDS=4 STEPS=3 NICE=-20
+//     SCENARIOS=alone-nice,alone,jobs-1,jobs-all,beside)
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -75,40 +76,96 @@ console.log(
 );
 console.log(loadLine().replace('load average', 'load average at start:'));
 const live = [];
+/** Children of one preset, started on first use: `pair(name)` → { on, off }. */
+function pairs(preset) {
+  const made = new Map();
+  return async (name, threads, autogroupNice) => {
+    if (!made.has(name)) {
+      const p = {
+        on: await start(preset, threads, true, autogroupNice),
+        off: await start(preset, threads, false, autogroupNice),
+      };
+      live.push(p.on, p.off);
+      made.set(name, p);
+    }
+    return made.get(name);
+  };
+}
+const side = (spin) => (spin ? 'on' : 'off');
+const SCENARIOS = [
+  {
+    id: 'alone-nice',
+    label: `alone (autogroup nice ${NICE})`,
+    threads: cores,
+    jobs: 1,
+    skip: !NICE,
+    turn: async (pair) => {
+      const p = await pair('nice', cores, NICE);
+      return (spin) => p[side(spin)].steps(STEPS);
+    },
+  },
+  {
+    id: 'alone',
+    label: 'alone',
+    threads: cores,
+    jobs: 1,
+    turn: async (pair) => {
+      const p = await pair('all', cores);
+      return (spin) => p[side(spin)].steps(STEPS);
+    },
+  },
+  {
+    id: 'jobs-1',
+    label: 'two jobs',
+    threads: 1,
+    jobs: 2,
+    turn: async (pair) => {
+      const [a, b] = [await pair('one', 1), await pair('one2', 1)];
+      return (spin) => together([a[side(spin)], b[side(spin)]]);
+    },
+  },
+  {
+    id: 'jobs-all',
+    label: 'two jobs',
+    threads: cores,
+    jobs: 2,
+    turn: async (pair) => {
+      const [a, b] = [await pair('all', cores), await pair('all2', cores)];
+      return (spin) => together([a[side(spin)], b[side(spin)]]);
+    },
+  },
+  {
+    id: 'beside',
+    label: 'beside a busy loop',
+    threads: cores,
+    jobs: 1,
+    hog: true,
+    turn: async (pair) => {
+      const p = await pair('all', cores);
+      return (spin) => p[side(spin)].steps(STEPS);
+    },
+  },
+];
+const wanted = process.env.SCENARIOS?.split(',');
 try {
   for (const preset of PRESETS) {
-    const all = { on: await start(preset, cores, true), off: await start(preset, cores, false) };
-    const all2 = { on: await start(preset, cores, true), off: await start(preset, cores, false) };
-    const one = { on: await start(preset, 1, true), off: await start(preset, 1, false) };
-    const one2 = { on: await start(preset, 1, true), off: await start(preset, 1, false) };
-    const niced = NICE
-      ? { on: await start(preset, cores, true, NICE), off: await start(preset, cores, false, NICE) }
-      : undefined;
-    live.push(...[all, all2, one, one2, niced].flatMap((p) => (p ? [p.on, p.off] : [])));
-    const key = (spin) => (spin ? 'on' : 'off');
-    const scenarios = [
-      ...(niced
-        ? [[`alone, autogroup nice ${NICE}`, cores, 1, (spin) => niced[key(spin)].steps(STEPS)]]
-        : []),
-      ['alone', cores, 1, (spin) => all[key(spin)].steps(STEPS)],
-      ['jobs', 1, 2, (spin) => together([one[key(spin)], one2[key(spin)]])],
-      ['jobs', cores, 2, (spin) => together([all[key(spin)], all2[key(spin)]])],
-      ['beside', cores, 1, (spin) => all[key(spin)].steps(STEPS)],
-    ];
-    for (const [name, threads, jobs, turn] of scenarios) {
-      const stopHog = name === 'beside' ? busyLoop() : () => {};
+    const pair = pairs(preset);
+    for (const sc of SCENARIOS) {
+      if (sc.skip || (wanted && !wanted.includes(sc.id))) continue;
+      const turn = await sc.turn(pair);
+      const stopHog = sc.hog ? busyLoop() : () => {};
       try {
         const r = await compare(turn);
-        rows.push({ preset, name, threads, jobs, ...r });
-        const label = `${preset} ${name}, ${jobs} × ${threads} thread${threads > 1 ? 's' : ''}`;
+        rows.push({ preset, scenario: sc.id, threads: sc.threads, jobs: sc.jobs, ...r });
+        const label = `${preset} ${sc.label}, ${sc.jobs} × ${sc.threads} thread${sc.threads > 1 ? 's' : ''}`;
         console.log(
-          `${label.padEnd(36)} on ${(1000 * r.on.seconds).toFixed(1)} ms (cpu ${(1000 * r.on.cpuSeconds).toFixed(1)}), off ${(1000 * r.off.seconds).toFixed(1)} ms (cpu ${(1000 * r.off.cpuSeconds).toFixed(1)}), on/off ${r.ratio.toFixed(3)} (${r.range.map((x) => x.toFixed(2)).join('–')}), load ${r.load.toFixed(1)}`,
+          `${label.padEnd(44)} on ${(1000 * r.on.seconds).toFixed(1)} ms (cpu ${(1000 * r.on.cpuSeconds).toFixed(1)}), off ${(1000 * r.off.seconds).toFixed(1)} ms (cpu ${(1000 * r.off.cpuSeconds).toFixed(1)}), on/off ${r.ratio.toFixed(3)} (${r.range.map((x) => x.toFixed(2)).join('–')}), load ${r.load.toFixed(1)}`,
         );
-        if (name.startsWith('alone')) {
+        if (sc.id.startsWith('alone')) {
           const flops = 4 * (await forwardFlopsOf(preset)) * BATCH;
           for (const k of ['on', 'off'])
             peakWorkloads.push({
-              label: `${preset} ${name}, spinning ${k}`,
+              label: `${preset} ${sc.label}, spinning ${k}`,
               gflops: flops / r[k].seconds / 1e9,
             });
         }
