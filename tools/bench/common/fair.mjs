@@ -93,16 +93,10 @@ export async function compareInModes({
         const s = sides(t, mode);
         const env = threadEnv(t, mode);
         const c = { threads: t, mode, ours: [], torch: [], ratios: [] };
-        c.oursStepper = await startStepper({
-          label: 'ours',
-          ...s.ours,
-          env: { ...env, ...s.ours.env },
-        });
-        c.torchStepper = await startStepper({
-          label: 'torch',
-          ...s.torch,
-          env: { ...env, ...s.torch.env },
-        });
+        const start = (label, side) =>
+          startStepper({ label, ...side, env: { ...env, ...side.env }, autogroupNice });
+        c.oursStepper = await start('ours', s.ours);
+        c.torchStepper = await start('torch', s.torch);
         configs.push(c);
       }
     }
