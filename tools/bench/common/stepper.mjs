@@ -12,6 +12,22 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
+// Children still alive, killed when the bench exits: a stopped child would never see its stdin
+// close and would linger stopped after an error or Ctrl-C.
+const alive = new Set();
+let cleanupInstalled = false;
+function track(child) {
+  if (!cleanupInstalled) {
+    cleanupInstalled = true;
+    process.on('exit', () => {
+      for (const c of alive) c.kill('SIGKILL');
+    });
+    for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130));
+  }
+  alive.add(child);
+  child.on('close', () => alive.delete(child));
+}
+
 /**
  * Starts one child, waits for its warm-up to finish and stops it. `env` entries whose value is
  * `undefined` are removed from the inherited environment (e.g. OMP_WAIT_POLICY for "unset").
@@ -30,6 +46,7 @@ export async function startStepper({ label, command, args, env = {}, autogroupNi
   const child = own
     ? spawn('setsid', [command, ...args], { env: merged, stdio: ['pipe', 'pipe', 'pipe'] })
     : spawn(command, args, { env: merged, stdio: ['pipe', 'pipe', 'pipe'] });
+  track(child);
   const stderr = [];
   createInterface({ input: child.stderr }).on('line', (l) => {
     stderr.push(l);
