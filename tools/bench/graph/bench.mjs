@@ -9,6 +9,8 @@
 //
 //   node tools/bench/graph/bench.mjs [--B 16 --T 128 --D 256 --H 4 --threads 1,2
 //     --modes spinning,passive --rounds 5 --steps 2 --warmup 2 --arena 1 --nice -20]
+//   The default block is small so that a run stays short on a shared machine; --B 64 --T 256 is
+//   the block the bench timed before (90 GFLOP/step).
 //   --nice -20: as root, each child in a scheduler autogroup of its own at that nice value, the
 //   nearest thing to an idle machine while other users keep it busy.
 import { dirname, join } from 'node:path';
