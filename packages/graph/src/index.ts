@@ -102,10 +102,13 @@ export {
 export { dropoutMask, Rng } from './rng.js';
 export {
   CUDA_INSTALL_HINT,
+  chooseSpinning,
   type Device,
   type OptimizationLevel,
   openSession,
   ort,
   type SessionOptions,
+  type SpinningChoice,
+  type SpinningContext,
 } from './run.js';
 export { broadcastShapes, type Dim, formatShape, type Shape } from './shape.js';

@@ -23,8 +23,8 @@ export interface SessionOptions {
   /** ORT's memory-pattern planning (default true). */
   readonly memoryPattern?: boolean;
   /**
-   * Let idle intra-op threads spin (ORT's default, true). Turning it off measured faster and used
-   * far less CPU on a shared, busy machine; spinning helps latency on a dedicated one.
+   * Let idle intra-op threads spin (ORT's default, true). `chooseSpinning` picks it from the
+   * machine's state: off whenever the cores are shared, where spinning measured 2–5× slower.
    */
   readonly spinning?: boolean;
   /** ORT log level: 0 verbose … 2 warning (ORT's default) … 4 fatal. */
@@ -88,6 +88,81 @@ export async function openSession(
     }
     throw e;
   }
+}
+
+/** What `chooseSpinning` needs to know about the run and the machine. */
+export interface SpinningContext {
+  /** Intra-op threads of each of our processes. */
+  readonly threads: number;
+  /** Logical cores of the machine (`os.availableParallelism()`). */
+  readonly cores: number;
+  /** Our processes running at once with `threads` each (`ns sweep --jobs`); default 1. */
+  readonly concurrentJobs?: number;
+  /** Cores other processes keep busy: the 1-minute load average read before starting; default 0. */
+  readonly otherLoad?: number;
+}
+
+export interface SpinningChoice {
+  readonly spinning: boolean;
+  /** One line for the user, e.g. "ORT thread spinning off: 2 trials share 2 cores (…)". */
+  readonly reason: string;
+}
+
+/**
+ * Load average tolerated on "idle" cores: daemons and the tail of the 1-minute average keep it a
+ * little above 0 on a machine nobody is using.
+ */
+const IDLE_SLACK = 0.5;
+
+/**
+ * ORT intra-op spinning on or off, by measurement (tools/bench/rin/spinning.mjs, RIN training
+ * step of the mnist and tiny presets, batch 64, 2 cores, 2026-12): with the cores to itself a
+ * 2-thread step was 3–6 % faster spinning (for 15–75 % more CPU time); whenever the cores were
+ * shared — two 2-thread trials at once, a busy loop beside it, other users' load — spinning was
+ * 2–5× slower, because a spinning thread burns the share of CPU its own process needs. With one
+ * thread ORT has no pool, and the setting changed nothing. So spin only when every thread has an
+ * idle core; the gain is small and the loss large, so ties go to off.
+ */
+export function chooseSpinning(context: SpinningContext): SpinningChoice {
+  const { threads, cores, concurrentJobs = 1, otherLoad = 0 } = context;
+  const integer = (name: string, v: number) => {
+    if (!Number.isInteger(v) || v < 1)
+      throw new GraphError(
+        'invalid_argument',
+        `chooseSpinning: \`${name}\` must be an integer ≥ 1, got ${v}`,
+      );
+  };
+  integer('threads', threads);
+  integer('cores', cores);
+  integer('concurrentJobs', concurrentJobs);
+  if (!Number.isFinite(otherLoad) || otherLoad < 0)
+    throw new GraphError(
+      'invalid_argument',
+      `chooseSpinning: \`otherLoad\` must be a finite number ≥ 0, got ${otherLoad}`,
+    );
+  const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+  if (threads === 1)
+    return {
+      spinning: false,
+      reason: 'ORT thread spinning off: 1 intra-op thread per process, no thread pool to spin',
+    };
+  const ours = threads * concurrentJobs;
+  const who = `${concurrentJobs > 1 ? `${concurrentJobs} trials × ` : ''}${threads} threads`;
+  const onCores = plural(cores, 'core');
+  if (ours > cores)
+    return {
+      spinning: false,
+      reason: `ORT thread spinning off: ${who} share ${onCores} (measured faster)`,
+    };
+  if (ours + otherLoad > cores + IDLE_SLACK)
+    return {
+      spinning: false,
+      reason: `ORT thread spinning off: other processes keep the cores busy (load ${otherLoad.toFixed(1)} on ${onCores}; measured faster)`,
+    };
+  return {
+    spinning: true,
+    reason: `ORT thread spinning on: ${who} fit on ${onCores} beside load ${otherLoad.toFixed(1)} (measured faster)`,
+  };
 }
 
 export { ort };

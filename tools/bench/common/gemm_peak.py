@@ -1,6 +1,7 @@
 """The machine's float32 GEMM peak, measured now: numpy 4096 x 4096 @ 4096 x 4096, median of 5
 timed products after one warm-up. Threads come from OPENBLAS_NUM_THREADS / OMP_NUM_THREADS, set
-by the caller (tools/bench/common/peak.mjs). Prints one JSON object {gflops, seconds, threads}.
+by the caller (tools/bench/common/peak.mjs); AUTOGROUP_NICE (root) runs it in a scheduler
+autogroup of its own at that nice value. Prints one JSON object {gflops, seconds, threads, size}.
 """
 import json
 import os
@@ -8,6 +9,12 @@ import sys
 import time
 
 import numpy as np
+
+nice = os.environ.get("AUTOGROUP_NICE")
+if nice is not None:
+    os.setsid()
+    with open("/proc/self/autogroup", "w") as f:
+        f.write(nice)
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 4096
 rng = np.random.default_rng(0)
@@ -26,4 +33,5 @@ print(json.dumps({
     "seconds": seconds,
     "threads": int(os.environ.get("OPENBLAS_NUM_THREADS", "0")),
     "size": n,
+    **({} if nice is None else {"autogroupNice": int(nice)}),
 }))

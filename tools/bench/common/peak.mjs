@@ -14,10 +14,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /**
  * Measures the float32 GEMM peak with `threads` BLAS threads (passive waiting, so an idle
- * thread pool cannot steal time from whatever runs next). Never throws: a missing numpy comes
- * back as { error } with the one-line fix, so a bench still prints its own results.
+ * thread pool cannot steal time from whatever runs next). `autogroupNice` (root) runs it in a
+ * scheduler autogroup of its own at that nice value, like the workloads it is compared with
+ * (stepper.mjs). Never throws: a missing numpy comes back as { error } with the one-line fix, so
+ * a bench still prints its own results.
  */
-export function measureGemmPeak({ threads = cpus().length, size = 4096 } = {}) {
+export function measureGemmPeak({ threads = cpus().length, size = 4096, autogroupNice } = {}) {
   const python = process.env.PYTHON ?? 'python3';
   const env = {
     ...process.env,
@@ -26,6 +28,7 @@ export function measureGemmPeak({ threads = cpus().length, size = 4096 } = {}) {
     MKL_NUM_THREADS: String(threads),
     OMP_WAIT_POLICY: 'PASSIVE',
   };
+  if (autogroupNice !== undefined) env.AUTOGROUP_NICE = String(autogroupNice);
   const run = spawnSync(python, [join(here, 'gemm_peak.py'), String(size)], {
     encoding: 'utf8',
     env,
@@ -54,8 +57,9 @@ export function printPeakLines(peak, workloads = []) {
     console.log(peak.error);
     return;
   }
+  const where = peak.autogroupNice === undefined ? '' : `, autogroup nice ${peak.autogroupNice}`;
   console.log(
-    `GEMM peak (float32, numpy ${peak.size}², ${peak.threads} threads, median of 5): ${peak.gflops.toFixed(0)} GFLOP/s`,
+    `GEMM peak (float32, numpy ${peak.size}², ${peak.threads} thread${peak.threads === 1 ? '' : 's'}${where}, median of 5): ${peak.gflops.toFixed(0)} GFLOP/s`,
   );
   for (const w of workloads) {
     console.log(

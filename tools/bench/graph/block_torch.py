@@ -1,24 +1,29 @@
 #!/usr/bin/python3
-"""PyTorch peer of bench.mjs: the same pre-LN block, fwd + bwd + torch.optim.AdamW, float32.
+"""PyTorch peer of block_ours.mjs: the same pre-LN block, fwd + bwd + torch.optim.AdamW, float32.
 
-Prints one JSON line {times: [ms...], maxRssMb}. Threads: torch.set_num_threads plus the
-OMP/OPENBLAS env vars set by bench.mjs (Debian's torch runs GEMMs in OpenBLAS).
+Same maths as @ns/graph's nn.transformerBlock + adamw(): x·W + b linears (glorot-uniform kernels,
+zero biases), LayerNorm ε 1e-5, exact-erf GELU, softmax(q·kᵀ/√dh), MSE; AdamW β 0.9/0.999, ε 1e-8,
+weight decay 0.01 on kernels only (ours excludes bias/beta/gamma, so the peer does too).
+Served step by step (tools/bench/common/stepper.py). Threads: torch.set_num_threads plus the
+OMP/OPENBLAS env vars set by the parent (Debian's torch runs GEMMs in OpenBLAS's own pool).
 """
 import argparse
-import json
 import math
-import resource
-import time
+import os
+import sys
 
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common'))
+from stepper import serve  # noqa: E402
+
 p = argparse.ArgumentParser()
-# --arena and --spin only concern onnxruntime; accepted so both sides share one argument list.
-for k, v in dict(B=64, T=256, D=256, H=4, threads=2, steps=5, warmup=2, arena=1, spin=1).items():
-    p.add_argument('--' + k, type=int, default=v)
+for k in ['B', 'T', 'D', 'H', 'threads', 'warmup']:
+    p.add_argument('--' + k, type=int, required=True)
 a = p.parse_args()
 torch.set_num_threads(a.threads)
+torch.set_num_interop_threads(1)
 torch.manual_seed(0)
 B, T, D, H = a.B, a.T, a.D, a.H
 
@@ -34,7 +39,10 @@ params['fc1'] = lin(D, 4 * D)
 params['fc2'] = lin(4 * D, D)
 params['ln1'] = [torch.ones(D, requires_grad=True), torch.zeros(D, requires_grad=True)]
 params['ln2'] = [torch.ones(D, requires_grad=True), torch.zeros(D, requires_grad=True)]
-opt = torch.optim.AdamW([t for pair in params.values() for t in pair], lr=1e-4, weight_decay=0.01)
+kernels = [pair[0] for n, pair in params.items() if not n.startswith('ln')]
+others = [t for pair in params.values() for t in pair if all(t is not k for k in kernels)]
+opt = torch.optim.AdamW([{'params': kernels, 'weight_decay': 0.01},
+                         {'params': others, 'weight_decay': 0.0}], lr=1e-4)
 x = torch.randn(B, T, D)
 target = torch.randn(B, T, D)
 
@@ -62,15 +70,4 @@ def step():
     return loss.item()
 
 
-times = []
-cpu0 = 0.0
-for i in range(a.warmup + a.steps):
-    if i == a.warmup:
-        cpu0 = time.process_time()
-    t0 = time.perf_counter()
-    step()
-    if i >= a.warmup:
-        times.append((time.perf_counter() - t0) * 1000)
-cpu_ms = (time.process_time() - cpu0) * 1000 / a.steps
-print(json.dumps({'times': times, 'cpuMsPerStep': cpu_ms,
-                  'maxRssMb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+serve(step, a.warmup)

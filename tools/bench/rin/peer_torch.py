@@ -6,21 +6,24 @@ reference initialisers. A step: pass 1 under no_grad from zero latents, per-exam
 pass 2, MSE against the target, backward, LAMB (tfa semantics: β 0.9/0.999, ε 1e-8, wd 0.01,
 bias/beta/gamma excluded from decay and from the trust ratio).
 
-Protocol (stdin/stdout, one line each): argv = config JSON, batch, threads. Prints `ready` after
-one warm-up step; each `step` line → `{"seconds": t}`; `quit` → `{"maxrss_kb": n}`.
+argv: config JSON, batch, threads [, warm-up steps]. Served step by step
+(tools/bench/common/stepper.py). Threads: torch.set_num_threads sizes the OpenMP pool only;
+Debian's torch runs GEMMs in OpenBLAS's own pool, which the parent sizes with OPENBLAS_NUM_THREADS
+(without it a "1-thread" peer ran its GEMMs on every core).
 """
 import json
 import os
 import re
-import resource
 import sys
-import time
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'golden', 'rin'))
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, '..', '..', 'golden', 'rin'))
+sys.path.insert(0, os.path.join(here, '..', 'common'))
 from rin_torch import RinTorch, Weights  # noqa: E402
+from stepper import serve  # noqa: E402
 
 config = json.loads(sys.argv[1])
 B = int(sys.argv[2])
@@ -100,14 +103,4 @@ def train_step():
     return loss.item()
 
 
-train_step()
-print('ready', flush=True)
-for line in sys.stdin:
-    cmd = line.strip()
-    if cmd == 'step':
-        t0 = time.perf_counter()
-        train_step()
-        print(json.dumps({'seconds': time.perf_counter() - t0}), flush=True)
-    elif cmd == 'quit':
-        print(json.dumps({'maxrss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}), flush=True)
-        break
+serve(train_step, int(sys.argv[4]) if len(sys.argv) > 4 else 2)

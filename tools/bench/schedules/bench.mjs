@@ -1,10 +1,12 @@
 // Benchmark: vectorised γ(t) and logSNR of @ns/schedules against numpy over 10⁷ points, measured
 // alternately in one run. Prints medians and the ratio ours/numpy per case (goal: ≤ 1).
+// Ends with the load and the machine's GEMM peak (tools/bench/common/peak.mjs) for scale.
 // Run from the root: pnpm bench:schedules   (N=… to change the size, ROUNDS=… the repetitions)
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSchedule } from '../../../packages/schedules/dist/index.js';
+import { loadLine, measureGemmPeak, printPeakLines } from '../common/peak.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.N ?? 1e7);
@@ -52,6 +54,7 @@ const timeOurs = () => {
 const timeNumpy = () =>
   JSON.parse(execFileSync(python, [join(here, 'peer_numpy.py'), String(N)], { encoding: 'utf8' }));
 
+const loadAtStart = loadLine();
 const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, { ours: [], numpy: [] }]));
 for (let round = 0; round < ROUNDS; round++) {
   const [first, second] = round % 2 === 0 ? [timeOurs, timeNumpy] : [timeNumpy, timeOurs];
@@ -84,3 +87,8 @@ for (const [k, { ours, numpy }] of Object.entries(samples)) {
   );
 }
 console.log(`ratio ours/numpy (median over cases): ${median(ratios).toFixed(2)}`);
+console.log(loadAtStart.replace('load average', 'load average at start:'));
+console.log(loadLine().replace('load average', 'load average at end:'));
+// Both sides run on one thread. γ(t) is elementwise (a few transcendentals per point), so the
+// GEMM peak is shown for scale only: no matrix-product fraction of it applies.
+printPeakLines(measureGemmPeak({ threads: 1 }), []);
