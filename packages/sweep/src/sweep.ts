@@ -6,10 +6,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from '@ns/data';
-import type { Device } from '@ns/graph';
+import { chooseSpinning, type Device } from '@ns/graph';
 import { ensureReference } from './evaluate.js';
 import { readTrialResult, settleGrid, type TrialState, trialDir, trialState } from './folder.js';
 import { expandTrials, type SweepGrid, type TrialSpec } from './grid.js';
@@ -50,6 +50,7 @@ function runTrialProcess(
   o: SweepOptions,
   trial: TrialSpec,
   threads: number,
+  spinning: boolean,
   children: Set<ChildProcess>,
 ): Promise<number | null> {
   const dir = trialDir(o.out, trial.id);
@@ -58,6 +59,7 @@ function runTrialProcess(
   const log = openSync(join(dir, 'log.txt'), 'a');
   const [command, ...prefix] = o.trialCommand ?? [process.execPath, TRIAL_PROCESS];
   const args = [...prefix, o.out, trial.id, '--threads', String(threads), '--device', o.device];
+  args.push('--spinning', spinning ? 'on' : 'off');
   const child = spawn(command!, args, { stdio: ['ignore', log, log] });
   closeSync(log);
   children.add(child);
@@ -121,6 +123,15 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       `${count('running elsewhere') > 0 ? `, ${count('running elsewhere')} running elsewhere` : ''}` +
       `; ${o.jobs} job${o.jobs > 1 ? 's' : ''} × ${threads} thread${threads > 1 ? 's' : ''}`,
   );
+  // Measured (tools/bench/rin/spinning.mjs): spinning helps only a process that has the cores
+  // to itself, and trials side by side share them. Chosen before any trial adds to the load.
+  const spin = chooseSpinning({
+    threads,
+    cores: availableParallelism(),
+    concurrentJobs: o.jobs,
+    otherLoad: loadavg()[0]!,
+  });
+  o.log(spin.reason);
   checkModels(grid, o.log);
   // Reference statistics first, once per resolution, so parallel trials only read them.
   for (const resolution of new Set(pending.map((t) => t.resolution))) {
@@ -162,7 +173,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       async (trial) => {
         o.log(`start ${trial.id}${states.get(trial.id) === 'resume' ? ' (resuming)' : ''}`);
         running.add(trial.id);
-        const code = await runTrialProcess(o, trial, threads, children).finally(() =>
+        const code = await runTrialProcess(o, trial, threads, spin.spinning, children).finally(() =>
           running.delete(trial.id),
         );
         const result = readTrialResult(o.out, trial.id);

@@ -2,7 +2,8 @@
  * One trial of a sweep in its own process (what `runSweep` starts per trial, so trials run side
  * by side with their own onnxruntime sessions and a crash takes down one trial, not the sweep):
  *
- *   node trial-process.js <sweepDir> <trialId> [--threads N] [--device cpu|cuda] [--stop-after S]
+ *   node trial-process.js <sweepDir> <trialId> [--threads N] [--device cpu|cuda] [--spinning on|off]
+ *                         [--stop-after S]
  *
  * Exit status: 0 done, 1 failed (the message on stderr), 3 interrupted before the budget
  * (SIGINT/SIGTERM/SIGHUP checkpoint first; run the sweep again to resume).
@@ -24,6 +25,7 @@ async function main(args: string[]): Promise<void> {
     throw new Error('usage: trial-process <sweepDir> <trialId>');
   const threads = option(args, '--threads');
   const stopAfter = option(args, '--stop-after');
+  const spinning = option(args, '--spinning');
   const grid = readSweepGrid(dir);
   const trial = expandTrials(grid).find((t) => t.id === id);
   if (trial === undefined) throw new Error(`${dir}: no trial ${id} in its grid`);
@@ -38,6 +40,7 @@ async function main(args: string[]): Promise<void> {
       device: (option(args, '--device') ?? 'cpu') as Device,
       ...(threads === undefined ? {} : { threads: Number(threads) }),
       ...(stopAfter === undefined ? {} : { stopAfter: Number(stopAfter) }),
+      ...(spinning === undefined ? {} : { spinning: spinning === 'on' }),
       signal: interruption.signal,
       log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
     });

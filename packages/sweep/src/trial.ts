@@ -73,6 +73,8 @@ export interface TrialOptions {
   readonly trial: TrialSpec;
   readonly device: Device;
   readonly threads?: number;
+  /** ORT intra-op thread spinning (see @ns/graph's chooseSpinning). */
+  readonly spinning?: boolean;
   /** Progress lines (the sweep sends them to the trial's log.txt). */
   readonly log: (line: string) => void;
   /** Stop training after this step (tests: simulate a crash part-way through). */
@@ -135,6 +137,8 @@ async function trainToBudget(
           }),
       device: o.device,
       ...(o.threads === undefined ? {} : { threads: o.threads }),
+      ...(o.spinning === undefined ? {} : { spinning: o.spinning }),
+      ...(o.spinning === undefined ? {} : { spinning: o.spinning }),
       signal,
       ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),
     })) {

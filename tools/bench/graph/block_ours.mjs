@@ -7,6 +7,9 @@ import { serveSteps } from '../common/stepper.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const G = await import(join(here, '..', '..', '..', 'packages', 'graph', 'dist', 'index.js'));
+const Trainer = await import(
+  join(here, '..', '..', '..', 'packages', 'trainer', 'dist', 'index.js')
+);
 const args = process.argv.slice(2);
 const opt = (name) => {
   const i = args.indexOf(`--${name}`);
@@ -27,7 +30,7 @@ const model = {
     return { outputs: {}, loss: i.target ? G.meanSquare(G.sub(y, i.target)) : undefined };
   },
 };
-const trainer = await G.createTrainer(
+const trainer = await Trainer.createStepSession(
   { model, params: new G.Params({ seed: 0 }), optimizer: G.adamw({ weightDecay: 0.01 }) },
   {
     threads: opt('threads'),

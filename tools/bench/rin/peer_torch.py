@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""PyTorch peer of tools/bench/rin/bench.mjs: one self-conditioned RIN training step per request.
+"""PyTorch peer of tools/bench/rin/bench.mjs: one self-conditioned RIN training step per request,
+as the trainer's graph makes it (noising, pass 1, pass 2, ε loss, backward, LAMB).
 
 The model is tools/golden/rin/rin_torch.py (the network the golden fixtures come from), float32,
 reference initialisers. A step: pass 1 under no_grad from zero latents, per-example keep mask,
-pass 2, MSE against the target, backward, LAMB (tfa semantics: β 0.9/0.999, ε 1e-8, wd 0.01,
+pass 2, MSE against the target, backward, the global gradient norm, LAMB, EMA (tfa semantics: β 0.9/0.999, ε 1e-8, wd 0.01,
 bias/beta/gamma excluded from decay and from the trust ratio).
 
 argv: config JSON, batch, threads [, warm-up steps]. Served step by step
@@ -35,11 +36,12 @@ rng = np.random.default_rng(0)
 W = Weights(rng, torch.float32, generic=False)
 net = RinTorch(config, W)
 H, C, L, D = config['imageSize'], config['channels'], config['latents'], config['latentDim']
-x = torch.randn(B, H, H, C)
+# The trainer's step noises a batch itself (Algorithm 2): x_t = √γ·x0 + √(1 − γ)·ε, target ε.
+x0 = torch.randint(0, 256, (B, H, H, C)).float() / 255 * 2 - 1
+eps = torch.randn(B, H, H, C)
 gamma = torch.rand(B)
 labels = torch.randint(0, max(config['numClasses'], 1), (B,))
 label_mask = torch.ones(B)
-target = torch.randn(B, H, H, C)
 keep = (torch.rand(B) < 0.9).float()
 zeros = torch.zeros(B, L, D)
 
@@ -66,6 +68,9 @@ def masks():
 with torch.no_grad():
     net(x[:1], gamma[:1], labels[:1], label_mask[:1], zeros[:1])
 state = {n: (torch.zeros_like(p), torch.zeros_like(p)) for n, p in W.p.items()}
+# The trainer's graph also keeps an EMA of the weights and outputs the global gradient norm.
+ema = {n: p.detach().clone() for n, p in W.p.items()}
+EMA_DECAY = 0.9999
 step_count = 0
 
 
@@ -73,6 +78,7 @@ def lamb_step(lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, wd=0.01):
     global step_count
     step_count += 1
     with torch.no_grad():
+        torch.sqrt(sum((p.grad * p.grad).sum() for p in W.p.values()))  # grad_norm output
         bc1 = 1 - b1 ** step_count
         bc2 = 1 - b2 ** step_count
         for n, p in W.p.items():
@@ -90,9 +96,13 @@ def lamb_step(lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, wd=0.01):
                 ratio = 1.0
             p.sub_(lr * ratio * u)
             p.grad = None
+            ema[n].mul_(EMA_DECAY).add_(p, alpha=1 - EMA_DECAY)
 
 
 def train_step():
+    g = gamma[:, None, None, None]
+    x = g.sqrt() * x0 + (1 - g).sqrt() * eps
+    target = eps
     with torch.no_grad():  # pass 1: its latents are stop-gradient anyway
         _, z1 = net(x, gamma, labels, label_mask, zeros, masks())
     z = z1 * keep[:, None, None]

@@ -4,8 +4,10 @@
  * nothing but --out (every setting comes from the run's config.json) and refuses flags that
  * disagree with it; SIGINT/SIGTERM/SIGHUP checkpoint and exit 3.
  */
+
+import { availableParallelism, loadavg } from 'node:os';
 import { datasetNames, loadDataset } from '@ns/data';
-import type { Device } from '@ns/graph';
+import { chooseSpinning, type Device } from '@ns/graph';
 import {
   createRun,
   datasetBatches,
@@ -231,6 +233,11 @@ export async function runTrain(
   const interruption = onInterrupt((signal) =>
     log(`\n${signal}: stopping after this step and saving a checkpoint (again to quit at once)`),
   );
+  // Measured (tools/bench/rin/spinning.mjs): ORT's spinning threads help only a process that
+  // has the cores to itself; with other work on them they cost 2–5× per step.
+  const cores = availableParallelism();
+  const spin = chooseSpinning({ threads: o.threads ?? cores, cores, otherLoad: loadavg()[0]! });
+  if (!o.quiet) log(spin.reason);
   const startStep = await run.step();
   const total = Math.min(config.steps, o.stopAfter ?? config.steps);
   const progress = o.quiet
@@ -244,6 +251,7 @@ export async function runTrain(
       ...(data === undefined ? {} : { data }),
       device: o.device,
       ...(o.threads === undefined ? {} : { threads: o.threads }),
+      spinning: spin.spinning,
       ...(o.fromCheckpoint === undefined ? {} : { fromCheckpoint: o.fromCheckpoint }),
       signal: interruption.signal,
       ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),

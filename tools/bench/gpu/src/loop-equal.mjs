@@ -5,7 +5,7 @@
 //   node src/loop-equal.mjs '<rin config JSON>' <batch> <chunks, e.g. 1,4,3>
 import { createHash } from 'node:crypto';
 import { createStepSession, DEFAULT_TRAIN_CONFIG, learningRate, stackSteps } from '@ns/trainer';
-import { rinTrainingSpec, stepFeeds } from './rin-step.mjs';
+import { rinTrainingSpec, stepFeeds } from '../../common/rin-step.mjs';
 
 const [configJson, batchArg, chunksArg] = process.argv.slice(2);
 const rin = JSON.parse(configJson);

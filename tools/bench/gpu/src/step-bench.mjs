@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatCount, forwardFlops, paramCount, preset } from '@ns/rin';
 import { createStepSession, stackSteps } from '@ns/trainer';
-import { rinTrainingSpec, stepFeeds } from './rin-step.mjs';
+import { rinTrainingSpec, stepFeeds } from '../../common/rin-step.mjs';
 
 const { values: a } = parseArgs({
   options: {
