@@ -43,6 +43,13 @@ export interface FrechetOptions {
  * real defect (−I, a sign error, a transposed or mixed-up array).
  */
 export const COVARIANCE_TOLERANCE = 1e-6;
+const TOLERANCE = COVARIANCE_TOLERANCE.toExponential(0);
+
+/** Three significant digits, in exponent form when that is shorter. */
+function short(x: number): string {
+  const a = Math.abs(x);
+  return a !== 0 && (a < 1e-3 || a >= 1e4) ? x.toExponential(2) : x.toPrecision(3);
+}
 
 /**
  * Fréchet distance between two Gaussians, as pytorch-fid defines FID:
@@ -148,7 +155,7 @@ function* frechetWork(
     if (!(t2.smallest >= -limit)) {
       throw new EvalFidError(
         name1,
-        `expected a positive semi-definite covariance, got one with negative eigenvalues (Lᵀ Σ L, congruent to it, has eigenvalue ${t2.smallest.toPrecision(3)} < −${COVARIANCE_TOLERANCE}·max|λ| = ${(-limit).toPrecision(3)})`,
+        `expected a positive semi-definite covariance, got one with negative eigenvalues (Lᵀ Σ L, congruent to it, has eigenvalue ${short(t2.smallest)} < −${TOLERANCE}·max|λ| = ${short(-limit)})`,
       );
     }
     rank1 = t2.numericalRank;
@@ -245,7 +252,7 @@ function symmetrized(sigma: Float64Array, d: number, name: string): Float64Array
       if (!(Math.abs(lower - upper) <= limit)) {
         throw new EvalFidError(
           name,
-          `expected a symmetric covariance (|Σᵢⱼ − Σⱼᵢ| ≤ ${COVARIANCE_TOLERANCE}·max|Σₖₖ| = ${limit.toPrecision(3)}), got Σ[${i},${j}] = ${lower} but Σ[${j},${i}] = ${upper}`,
+          `expected a symmetric covariance (|Σᵢⱼ − Σⱼᵢ| ≤ ${TOLERANCE}·max|Σₖₖ| = ${short(limit)}), got Σ[${i},${j}] = ${lower} but Σ[${j},${i}] = ${upper}`,
         );
       }
       const v = 0.5 * (lower + upper);
@@ -266,7 +273,7 @@ function requireSemiDefinite(
   if (!(c.residual <= limit)) {
     throw new EvalFidError(
       name,
-      `expected a positive semi-definite covariance, got one with negative eigenvalues (its pivoted Cholesky stops at rank ${c.rank} of ${d} and leaves ${c.residual.toPrecision(3)} > ${COVARIANCE_TOLERANCE}·max|Σₖₖ| = ${limit.toPrecision(3)})`,
+      `expected a positive semi-definite covariance, got one with negative eigenvalues (its pivoted Cholesky stops at rank ${c.rank} of ${d} and leaves ${short(c.residual)} > ${TOLERANCE}·max|Σₖₖ| = ${short(limit)})`,
     );
   }
 }

@@ -121,6 +121,38 @@ describe.each(cases.map((c) => [c.name, c] as const))('ORT path, case %s', (_nam
   });
 });
 
+test('K = 3 shards on onnxruntime, merged: the FID equals the unsharded one to 1e-9', async () => {
+  const a = toFloat64(readNpy(fixture('d64_a.npy')));
+  const b = toFloat64(readNpy(fixture('d64_b.npy')));
+  const d = 64;
+  const cuts = [0, 200, 290, 500];
+  const shards = [];
+  for (let k = 0; k < 3; k++) {
+    const m = new FeatureMoments(d, { blockRows: 4096 });
+    await m.addAsync(a.subarray(cuts[k]! * d, cuts[k + 1]! * d), ort);
+    shards.push((await m.flushAsync(ort)).snapshot());
+  }
+  const merged = FeatureMoments.fromSnapshot(shards[2]!).merge(shards[0]!).merge(shards[1]!);
+  const sb = await featureStatisticsAsync(b, d, ort);
+  const sharded = await frechetDistanceAsync(merged.statistics(), sb, ort);
+  const whole = frechetDistance(featureStatistics(a, d), featureStatistics(b, d));
+  expect(Math.abs(sharded.distance - whole.distance)).toBeLessThanOrEqual(1e-9 * whole.distance);
+});
+
+test('the onnxruntime path refuses a sigma that is not a covariance, naming it', async () => {
+  const d = 300; // large enough for the two-stage eigenvalue route and onnxruntime products
+  const eye = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) eye[i * d + i] = 1;
+  const minus = eye.map((v) => -v);
+  const mu = new Float64Array(d);
+  await expect(
+    frechetDistanceAsync(gaussianStatistics(mu, minus), gaussianStatistics(mu, eye), ort),
+  ).rejects.toThrow(/^sigma1: expected a positive semi-definite covariance/);
+  await expect(
+    frechetDistanceAsync(gaussianStatistics(mu, eye), gaussianStatistics(mu, minus), ort),
+  ).rejects.toThrow(/^sigma2: expected a positive semi-definite covariance/);
+});
+
 test('compareSourcesAsync (ns fid --ort) agrees with compareSources', async () => {
   const a = loadFeatureSource(fixture('d64_a.npy'));
   const b = loadFeatureSource(fixture('d64_b.npy'));

@@ -13,7 +13,7 @@
 // sqrtm route (pytorch-fid) as context, the load, and last the GEMM-peak lines and
 // `ratio ours/numpy: <median ratio>`. --js adds one round of the pure-JS path (one thread).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -113,6 +113,27 @@ function startPeer(files) {
       child.stdin.end();
     },
   };
+}
+
+/** The 2048-d research vector (pytorch-fid's FID of quantised features), when it is present. */
+async function researchVector(products) {
+  const shared = process.env.FID_VECTORS ?? '/work/shared/research/fid-vectors';
+  if (!existsSync(join(shared, 'd2048.npz'))) return;
+  const cases = JSON.parse(readFileSync(join(shared, 'cases.json'), 'utf8'));
+  const want = cases.cases.find((x) => x.name === 'd2048').fid.pytorch_fid.fid;
+  const z = fid.NpzArchive.open(join(shared, 'd2048.npz'));
+  const [fa, fb] = ['a', 'b'].map((k) => Float64Array.from(z.get(k).data, (v) => v / 16));
+  z.close();
+  const stats = (x) =>
+    products ? fid.featureStatisticsAsync(x, 2048, products) : fid.featureStatistics(x, 2048);
+  const [sa, sb] = [await stats(fa), await stats(fb)];
+  const r = products
+    ? await fid.frechetDistanceAsync(sa, sb, products)
+    : fid.frechetDistance(sa, sb);
+  const rel = Math.abs(r.distance - want) / Math.max(1, want);
+  console.log(
+    `d2048 research vector: ours ${r.distance}  pytorch-fid ${want}  relative diff ${rel.toExponential(2)} ${rel <= 1e-6 ? 'ok' : 'FAIL'}`,
+  );
 }
 
 const median = (xs) => {
@@ -245,6 +266,7 @@ try {
       `context: pytorch-fid's scipy.linalg.sqrtm route on the same statistics: ${sqrtm.seconds.toFixed(2)} s for the distance alone, FID ${sqrtm.fid}`,
     );
   }
+  await researchVector(products);
   console.log(`end: ${loadLine()}`);
 
   // Useful work: N·D² flops per covariance (a SYRK: N·D²/2 multiply-adds).
