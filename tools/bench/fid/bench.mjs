@@ -1,7 +1,7 @@
 // FID benchmark: @ns/eval-fid against numpy doing the same algorithm (peer_numpy.py), same data,
 // same threads, alternating rounds after a warm-up, in one run.
 //
-//   pnpm bench:fid [--n 10000] [--dim 2048] [--rounds 5] [--threads 2] [--no-spin] [--js] [--no-sqrtm]
+//   pnpm bench:fid [--n 10000] [--dim 2048] [--rounds 5] [--threads 2] [--spin] [--js] [--no-sqrtm]
 //   setup (once, on a fresh machine): python3 -m pip install numpy scipy   (or PYTHON=… to choose)
 //
 // Both sides get the same two float32 feature sets (.npy in a temp dir) and compute float64 mean +
@@ -37,7 +37,7 @@ const N = arg('n', 10000);
 const D = arg('dim', 2048);
 const ROUNDS = arg('rounds', 5);
 const THREADS = arg('threads', cpus().length);
-const SPINNING = !flag('no-spin'); // onnxruntime's default; OpenBLAS's threads also spin a while
+const SPINNING = flag('spin'); // @ns/eval-fid's default is off (its JS work runs between products)
 const python = process.env.PYTHON ?? 'python3';
 const SETUP = `python3 -m pip install numpy scipy (or PYTHON=… naming an interpreter that has them)`;
 

@@ -128,14 +128,25 @@ function householderQr(Pt: Float64Array, cols: number, rows: number): Float64Arr
     const t = reflector(Pt, o + j, rows - j);
     tau[j] = t;
     if (t === 0) continue;
-    // apply H = I − τ v vᵀ (v = [1, Pt[o+j+1..]]) to the later columns
+    // apply H = I − τ v vᵀ (v = [1, Pt[o+j+1..]]) to the later columns (four partial sums:
+    // a single `+=` chain would wait on the adder)
     for (let q = j + 1; q < cols; q++) {
       const oq = q * rows;
-      let w = Pt[oq + j]!;
-      for (let i = j + 1; i < rows; i++) w += Pt[o + i]! * Pt[oq + i]!;
-      w *= t;
+      let w0 = Pt[oq + j]!;
+      let w1 = 0;
+      let w2 = 0;
+      let w3 = 0;
+      let i = j + 1;
+      for (; i + 3 < rows; i += 4) {
+        w0 += Pt[o + i]! * Pt[oq + i]!;
+        w1 += Pt[o + i + 1]! * Pt[oq + i + 1]!;
+        w2 += Pt[o + i + 2]! * Pt[oq + i + 2]!;
+        w3 += Pt[o + i + 3]! * Pt[oq + i + 3]!;
+      }
+      for (; i < rows; i++) w0 += Pt[o + i]! * Pt[oq + i]!;
+      const w = t * (w0 + w1 + (w2 + w3));
       Pt[oq + j] = Pt[oq + j]! - w;
-      for (let i = j + 1; i < rows; i++) Pt[oq + i] = Pt[oq + i]! - w * Pt[o + i]!;
+      for (i = j + 1; i < rows; i++) Pt[oq + i] = Pt[oq + i]! - w * Pt[o + i]!;
     }
   }
   return tau;

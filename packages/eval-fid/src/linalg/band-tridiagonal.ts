@@ -16,6 +16,17 @@ export function bandToTridiagonal(band: BandMatrix): {
 } {
   const { n, bandwidth: b, width, data: a } = band;
   if (width < 2 * b) throw new RangeError(`band width ${width} leaves no room for the bulge`);
+  chase(a, n, b, width);
+  const at = (r: number, c: number) => r * (width - 1) + c + width - 1;
+  const diagonal = new Float64Array(n);
+  const offDiagonal = new Float64Array(Math.max(0, n - 1));
+  for (let i = 0; i < n; i++) diagonal[i] = a[at(i, i)]!;
+  for (let i = 0; i + 1 < n; i++) offDiagonal[i] = a[at(i + 1, i)]!;
+  return { diagonal, offDiagonal };
+}
+
+/** All sweeps of the chase, in place on the band storage `a`. */
+function chase(a: Float64Array, n: number, b: number, width: number): void {
   const at = (r: number, c: number) => r * (width - 1) + c + width - 1;
   const v = new Float64Array(b);
   const v2 = new Float64Array(b);
@@ -38,11 +49,24 @@ export function bandToTridiagonal(band: BandMatrix): {
       // B = A[r0 : r0+rows, j0 : j0+len] becomes H2 B H in three passes over B: y = τ B v, then
       // H2 from B H's first column (B[:, 0] − y), then z = (B H)ᵀ v2 and the one update
       // B ← B − y vᵀ − τ2 v2 zᵀ (column 0 becomes β2 e₁).
+      // (loops unrolled by hand: V8 keeps one accumulator per `+=` chain, so a plain dot product
+      // waits on the adder; two rows per pass halve the loads of v and w)
+      const stride = width - 1;
       for (let r = 0; r < rows; r++) {
         const o = at(r0 + r, j0);
-        let s = 0;
-        for (let q = 0; q < len; q++) s += a[o + q]! * v[q]!;
-        y[r] = tau * s;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let q = 0;
+        for (; q + 3 < len; q += 4) {
+          s0 += a[o + q]! * v[q]!;
+          s1 += a[o + q + 1]! * v[q + 1]!;
+          s2 += a[o + q + 2]! * v[q + 2]!;
+          s3 += a[o + q + 3]! * v[q + 3]!;
+        }
+        for (; q < len; q++) s0 += a[o + q]! * v[q]!;
+        y[r] = tau * (s0 + s1 + (s2 + s3));
         v2[r] = a[o]! - y[r]!;
       }
       const tau2 = reflector(v2, 0, rows);
@@ -51,18 +75,42 @@ export function bandToTridiagonal(band: BandMatrix): {
       let v2y = 0;
       for (let r = 0; r < rows; r++) v2y += v2[r]! * y[r]!;
       w.fill(0, 0, len);
-      for (let r = 0; r < rows; r++) {
+      let r = 0;
+      for (; r + 1 < rows; r += 2) {
         const o = at(r0 + r, j0);
-        const vr = v2[r]!;
-        for (let q = 1; q < len; q++) w[q] = w[q]! + a[o + q]! * vr;
+        const o1 = o + stride;
+        const va = v2[r]!;
+        const vb = v2[r + 1]!;
+        for (let q = 1; q < len; q++) w[q] = w[q]! + a[o + q]! * va + a[o1 + q]! * vb;
+      }
+      if (r < rows) {
+        const o = at(r0 + r, j0);
+        const va = v2[r]!;
+        for (let q = 1; q < len; q++) w[q] = w[q]! + a[o + q]! * va;
       }
       for (let q = 1; q < len; q++) w[q] = tau2 * (w[q]! - v2y * v[q]!);
-      for (let r = 0; r < rows; r++) {
+      for (r = 0; r + 1 < rows; r += 2) {
         const o = at(r0 + r, j0);
-        const yr = y[r]!;
-        const vr = v2[r]!;
+        const o1 = o + stride;
+        const ya = y[r]!;
+        const va = v2[r]!;
+        const yb = y[r + 1]!;
+        const vb = v2[r + 1]!;
         a[o] = r === 0 ? beta2 : 0;
-        for (let q = 1; q < len; q++) a[o + q] = a[o + q]! - yr * v[q]! - vr * w[q]!;
+        a[o1] = 0;
+        for (let q = 1; q < len; q++) {
+          const vq = v[q]!;
+          const wq = w[q]!;
+          a[o + q] = a[o + q]! - ya * vq - va * wq;
+          a[o1 + q] = a[o1 + q]! - yb * vq - vb * wq;
+        }
+      }
+      if (r < rows) {
+        const o = at(r0 + r, j0);
+        const ya = y[r]!;
+        const va = v2[r]!;
+        a[o] = r === 0 ? beta2 : 0;
+        for (let q = 1; q < len; q++) a[o + q] = a[o + q]! - ya * v[q]! - va * w[q]!;
       }
       twoSided(a, at, r0, rows, v2, tau2, w);
       j0 = r0;
@@ -71,11 +119,6 @@ export function bandToTridiagonal(band: BandMatrix): {
       v.set(v2.subarray(0, rows));
     }
   }
-  const diagonal = new Float64Array(n);
-  const offDiagonal = new Float64Array(Math.max(0, n - 1));
-  for (let i = 0; i < n; i++) diagonal[i] = a[at(i, i)]!;
-  for (let i = 0; i + 1 < n; i++) offDiagonal[i] = a[at(i + 1, i)]!;
-  return { diagonal, offDiagonal };
 }
 
 /**
