@@ -18,7 +18,10 @@ export {
 } from './extractor/onnx-extractor.js';
 export { type FeatureMatrix, featureMatrix } from './features.js';
 export {
+  COVARIANCE_TOLERANCE,
+  type FrechetOptions,
   type FrechetResult,
+  type FrechetStage,
   frechetDistance,
   frechetDistanceAsync,
   traceSqrtProduct,
@@ -78,7 +81,7 @@ export {
   type OrtProducts,
   type OrtProductsOptions,
 } from './ort/ort-products.js';
-export type { MatrixProducts } from './products.js';
+export type { MatrixProducts, Product } from './products.js';
 export {
   type CompareOptions,
   type ComparisonReport,
@@ -96,6 +99,7 @@ export {
   FeatureMoments,
   type FeatureMomentsOptions,
   featureStatistics,
+  featureStatisticsAsync,
   type MomentsSnapshot,
 } from './stats/feature-moments.js';
 export { readMoments, writeMoments } from './stats/moments-file.js';

@@ -1,10 +1,33 @@
 /**
- * The two large dense products, behind an interface so they can run on a faster engine
- * (see createOrtProducts) while the pure-JS kernels stay the default.
+ * One large matrix product, the only operation the blocked algorithms of this package hand out:
+ * C = A · Bᵀ (`transposeB`, B is n × k) or C = A · B (B is k × n), or `from` − that product.
+ * All matrices are float64, row-major; the result is `into` when given, else a new array, and
+ * aliases no input.
+ */
+export interface Product {
+  /** m × k */
+  readonly a: Float64Array;
+  /** n × k with `transposeB`, else k × n */
+  readonly b: Float64Array;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly transposeB: boolean;
+  /** m × n: when given, the result is `from` − A·op(B). */
+  readonly from?: Float64Array;
+  /**
+   * The result is symmetric (m = n), so an engine may compute one triangle: 'upper' says the
+   * caller reads only C[i, j] with j ≥ i; 'full' says it reads everything.
+   */
+  readonly symmetric?: 'upper' | 'full';
+  /** m × n storage for the result (aliasing no input), to spare an allocation per product. */
+  readonly into?: Float64Array;
+}
+
+/**
+ * An engine for Products that is faster than the pure-JS kernel, e.g. onnxruntime-node float64
+ * Gemm with all cores (createOrtProducts). The blocked algorithms run the same arithmetic on it.
  */
 export interface MatrixProducts {
-  /** G = Xᵀ X (dim × dim, row-major) for X rows × dim, row-major. */
-  gram(x: Float64Array, rows: number, dim: number): Promise<Float64Array>;
-  /** M = Lᵀ S L (rank × rank) for symmetric S (dim × dim) and L (dim × rank), row-major. */
-  congruence(s: Float64Array, l: Float64Array, dim: number, rank: number): Promise<Float64Array>;
+  product(p: Product): Promise<Float64Array>;
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   FeatureMoments,
   featureStatistics,
@@ -5,8 +8,10 @@ import {
   type GaussianStatistics,
   gaussianStatistics,
   NpzArchive,
+  readMoments,
   readNpy,
   toFloat64,
+  writeMoments,
 } from '../src/index.js';
 import { fixture, readJson } from './helpers.js';
 import { normals, rng, rotatedDiagonal } from './random.js';
@@ -208,6 +213,43 @@ describe('analytic closed-form cases', () => {
       );
       expect(Math.abs(r.traceSqrtProduct - exact)).toBeLessThan(1e-5 / 2);
     });
+  });
+});
+
+describe('sharded statistics (moments merged across K = 3 shards)', () => {
+  // Another process (or machine) computes each shard's moments; the merged FID must be the
+  // unsharded one to 1e-9 relative, whatever the split and the order of the merge.
+  const A = features('d64_a.npy');
+  const B = features('d64_b.npy');
+  const whole = frechetDistance(featureStatistics(A.data, A.dim), featureStatistics(B.data, B.dim));
+  const cuts = [0, 123, 373, A.rows];
+  const shards = [0, 1, 2].map((k) =>
+    new FeatureMoments(A.dim, { blockRows: 50 })
+      .add(A.data.subarray(cuts[k]! * A.dim, cuts[k + 1]! * A.dim))
+      .snapshot(),
+  );
+
+  test.each([
+    ['in order', [0, 1, 2]],
+    ['reversed', [2, 1, 0]],
+    ['middle first', [1, 0, 2]],
+  ])('merged %s, through shard files: FID equals the unsharded FID to 1e-9', (_name, order) => {
+    const dir = mkdtempSync(join(tmpdir(), 'eval-fid-shards-'));
+    try {
+      const files = order.map((k) => {
+        const file = join(dir, `shard-${k}.npz`);
+        writeMoments(file, shards[k]!);
+        return file;
+      });
+      const merged = FeatureMoments.fromSnapshot(readMoments(files[0]!));
+      for (const file of files.slice(1)) merged.merge(readMoments(file));
+      const stats = merged.statistics();
+      expect(stats.count).toBe(A.rows);
+      const r = frechetDistance(stats, featureStatistics(B.data, B.dim));
+      expect(Math.abs(r.distance - whole.distance)).toBeLessThanOrEqual(1e-9 * whole.distance);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

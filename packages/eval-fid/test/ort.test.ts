@@ -4,6 +4,7 @@ import {
   createOrtProducts,
   FeatureMoments,
   featureStatistics,
+  featureStatisticsAsync,
   frechetDistance,
   frechetDistanceAsync,
   gaussianStatistics,
@@ -13,6 +14,7 @@ import {
   readNpy,
   toFloat64,
 } from '../src/index.js';
+import { jsProduct } from '../src/linalg/dense-work.js';
 import { fixture, readJson } from './helpers.js';
 import { normals } from './random.js';
 
@@ -35,32 +37,50 @@ interface Case {
 }
 const cases = readJson<{ cases: Case[] }>('cases.json').cases.filter((c) => c.files.a);
 
-test('gram and congruence equal the plain definitions', async () => {
-  const rows = 37;
-  const dim = 11;
-  const x = normals(1, rows * dim);
-  const g = await ort.gram(x, rows, dim);
+test.each([
+  ['A·Bᵀ', { transposeB: true }],
+  ['A·B', { transposeB: false }],
+  ['F − A·Bᵀ', { transposeB: true, from: true }],
+  ['F − A·B', { transposeB: false, from: true }],
+  ['A·Aᵀ, upper triangle, split into blocks', { transposeB: true, symmetric: 'upper' }],
+  ['F − A·Aᵀ, symmetric', { transposeB: true, from: true, symmetric: 'full' }],
+] as const)('%s on onnxruntime equals the JS kernel', async (_name, o) => {
+  // 800 × 800 outputs: large enough for onnxruntime and for the block split of 'upper'
+  const m = 800;
+  const k = 24;
+  const symmetric = 'symmetric' in o ? o.symmetric : undefined;
+  const a = normals(1, m * k);
+  const b = symmetric ? a : normals(2, m * k);
+  const f = normals(3, m * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) f[i * m + j] = f[j * m + i]!;
+  const p = {
+    a,
+    b,
+    m,
+    n: m,
+    k,
+    transposeB: o.transposeB,
+    ...('from' in o ? { from: f } : {}),
+    ...(symmetric ? { symmetric } : {}),
+  };
+  const got = await ort.product(p);
+  const want = jsProduct(p);
   let maxErr = 0;
-  for (let i = 0; i < dim; i++) {
-    for (let j = 0; j < dim; j++) {
-      let s = 0;
-      for (let r = 0; r < rows; r++) s += x[r * dim + i]! * x[r * dim + j]!;
-      maxErr = Math.max(maxErr, Math.abs(s - g[i * dim + j]!));
+  for (let i = 0; i < m; i++) {
+    for (let j = symmetric === 'upper' ? i : 0; j < m; j++) {
+      maxErr = Math.max(maxErr, Math.abs(got[i * m + j]! - want[i * m + j]!));
     }
   }
-  expect(maxErr).toBeLessThan(1e-12);
-  const rank = 4;
-  const l = normals(2, dim * rank);
-  const m = await ort.congruence(g, l, dim, rank);
-  for (let a = 0; a < rank; a++) {
-    for (let c = 0; c < rank; c++) {
-      let s = 0;
-      for (let i = 0; i < dim; i++) {
-        for (let j = 0; j < dim; j++) s += l[i * rank + a]! * g[i * dim + j]! * l[j * rank + c]!;
-      }
-      expect(Math.abs(s - m[a * rank + c]!)).toBeLessThan(1e-10 * Math.max(1, Math.abs(s)));
-    }
-  }
+  expect(maxErr).toBeLessThan(1e-11);
+});
+
+test('a product lands in `into` when given', async () => {
+  const m = 600;
+  const a = normals(4, m * m);
+  const into = new Float64Array(m * m);
+  const got = await ort.product({ a, b: a, m, n: m, k: m, transposeB: true, into });
+  expect(got.buffer).toBe(into.buffer);
+  expect(into[5]).toBeCloseTo(jsProduct({ a, b: a, m, n: m, k: m, transposeB: true })[5]!, 9);
 });
 
 describe.each(cases.map((c) => [c.name, c] as const))('ORT path, case %s', (_name, c) => {
@@ -70,6 +90,8 @@ describe.each(cases.map((c) => [c.name, c] as const))('ORT path, case %s', (_nam
     const fa = toFloat64(a);
     const fb = toFloat64(b);
     const ma = new FeatureMoments(c.dim, { blockRows: 64 });
+    // 64 rows of 64 features are a product small enough for the JS kernel; the 2048-row
+    // blocks of featureStatisticsAsync are not
     await ma.addAsync(fa.subarray(0, 30 * c.dim), ort);
     await ma.addAsync(fa.subarray(30 * c.dim), ort);
     await ma.flushAsync(ort);
@@ -78,7 +100,11 @@ describe.each(cases.map((c) => [c.name, c] as const))('ORT path, case %s', (_nam
     sa.sigma.forEach((v, i) => {
       expect(Math.abs(v - js.sigma[i]!)).toBeLessThan(1e-12);
     });
-    const sb = featureStatistics(fb, c.dim);
+    const sb = await featureStatisticsAsync(fb, c.dim, ort);
+    const sbJs = featureStatistics(fb, c.dim);
+    sb.sigma.forEach((v, i) => {
+      expect(Math.abs(v - sbJs.sigma[i]!)).toBeLessThan(1e-12);
+    });
     const ref = c.fid.pytorch_fid.fid;
     const tol = c.n_a > c.dim && c.n_b > c.dim ? 1e-6 * Math.max(1, ref) : 1e-5;
     const viaOrt = await frechetDistanceAsync(sa, sb, ort);
@@ -93,6 +119,38 @@ describe.each(cases.map((c) => [c.name, c] as const))('ORT path, case %s', (_nam
     );
     expect(Math.abs(fromFile.distance - ref)).toBeLessThanOrEqual(tol);
   });
+});
+
+test('K = 3 shards on onnxruntime, merged: the FID equals the unsharded one to 1e-9', async () => {
+  const a = toFloat64(readNpy(fixture('d64_a.npy')));
+  const b = toFloat64(readNpy(fixture('d64_b.npy')));
+  const d = 64;
+  const cuts = [0, 200, 290, 500];
+  const shards = [];
+  for (let k = 0; k < 3; k++) {
+    const m = new FeatureMoments(d, { blockRows: 4096 });
+    await m.addAsync(a.subarray(cuts[k]! * d, cuts[k + 1]! * d), ort);
+    shards.push((await m.flushAsync(ort)).snapshot());
+  }
+  const merged = FeatureMoments.fromSnapshot(shards[2]!).merge(shards[0]!).merge(shards[1]!);
+  const sb = await featureStatisticsAsync(b, d, ort);
+  const sharded = await frechetDistanceAsync(merged.statistics(), sb, ort);
+  const whole = frechetDistance(featureStatistics(a, d), featureStatistics(b, d));
+  expect(Math.abs(sharded.distance - whole.distance)).toBeLessThanOrEqual(1e-9 * whole.distance);
+});
+
+test('the onnxruntime path refuses a sigma that is not a covariance, naming it', async () => {
+  const d = 300; // large enough for the two-stage eigenvalue route and onnxruntime products
+  const eye = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) eye[i * d + i] = 1;
+  const minus = eye.map((v) => -v);
+  const mu = new Float64Array(d);
+  await expect(
+    frechetDistanceAsync(gaussianStatistics(mu, minus), gaussianStatistics(mu, eye), ort),
+  ).rejects.toThrow(/^sigma1: expected a positive semi-definite covariance/);
+  await expect(
+    frechetDistanceAsync(gaussianStatistics(mu, eye), gaussianStatistics(mu, minus), ort),
+  ).rejects.toThrow(/^sigma2: expected a positive semi-definite covariance/);
 });
 
 test('compareSourcesAsync (ns fid --ort) agrees with compareSources', async () => {

@@ -19,7 +19,10 @@ export interface OrtSession {
   readonly outputNames: readonly string[];
   readonly inputMetadata?: readonly OrtValueMetadata[];
   readonly outputMetadata?: readonly OrtValueMetadata[];
-  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  run(
+    feeds: Record<string, OrtTensor>,
+    fetches?: Record<string, OrtTensor>,
+  ): Promise<Record<string, OrtTensor>>;
   release(): Promise<void>;
 }
 export interface OrtModule {

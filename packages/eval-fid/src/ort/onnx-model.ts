@@ -79,12 +79,31 @@ export interface NodeSpec {
   outputs: string[];
   /** INTS attributes, e.g. Transpose's perm. */
   ints?: Record<string, number[]>;
+  /** INT attributes, e.g. Gemm's transB. */
+  int?: Record<string, number>;
+  /** FLOAT attributes, e.g. Gemm's alpha. */
+  float?: Record<string, number>;
+}
+
+function floatField(field: number, value: number): Field {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setFloat32(0, value, true);
+  return concat([Uint8Array.from(varint(field * 8 + 5)), bytes]);
 }
 
 function node(spec: NodeSpec, index: number): Field {
-  const attributes = Object.entries(spec.ints ?? {}).map(([name, values]) =>
-    message(5, stringField(1, name), ...values.map((v) => intField(8, v)), intField(20, 7)),
-  );
+  // AttributeProto: name 1, f 2, i 3, ints 8, type 20 (FLOAT 1, INT 2, INTS 7)
+  const attributes = [
+    ...Object.entries(spec.ints ?? {}).map(([name, values]) =>
+      message(5, stringField(1, name), ...values.map((v) => intField(8, v)), intField(20, 7)),
+    ),
+    ...Object.entries(spec.int ?? {}).map(([name, v]) =>
+      message(5, stringField(1, name), intField(3, v), intField(20, 2)),
+    ),
+    ...Object.entries(spec.float ?? {}).map(([name, v]) =>
+      message(5, stringField(1, name), floatField(2, v), intField(20, 1)),
+    ),
+  ];
   return message(
     1,
     ...spec.inputs.map((i) => stringField(1, i)),
@@ -121,32 +140,28 @@ export function onnxModel(spec: {
   ]);
 }
 
-/** G = Xᵀ X for X [rows, dim]: the scatter of a centred block. */
-export function gramModel(): Uint8Array {
+/**
+ * The four product graphs of createOrtProducts, one Gemm each: Y = A·op(B), or F − A·op(B) with
+ * alpha = −1, beta = 1 (ONNX Gemm: Y = alpha·A'·B' + beta·C).
+ */
+export function productModel(transposeB: boolean, subtract: boolean): Uint8Array {
+  const bDims = transposeB ? ['n', 'k'] : ['k', 'n'];
   return onnxModel({
-    name: 'gram',
-    inputs: [['x', ['rows', 'dim']]],
-    outputs: [['g', ['dim', 'dim']]],
-    nodes: [
-      { op: 'Transpose', inputs: ['x'], outputs: ['xt'], ints: { perm: [1, 0] } },
-      { op: 'MatMul', inputs: ['xt', 'x'], outputs: ['g'] },
-    ],
-  });
-}
-
-/** M = Lᵀ S L for S [dim, dim], L [dim, rank]: the congruence in the Fréchet trace term. */
-export function congruenceModel(): Uint8Array {
-  return onnxModel({
-    name: 'congruence',
+    name: `product${transposeB ? '_bt' : ''}${subtract ? '_from' : ''}`,
     inputs: [
-      ['s', ['dim', 'dim']],
-      ['l', ['dim', 'rank']],
+      ['a', ['m', 'k']],
+      ['b', bDims],
+      ...(subtract ? [['f', ['m', 'n']] as [string, string[]]] : []),
     ],
-    outputs: [['m', ['rank', 'rank']]],
+    outputs: [['y', ['m', 'n']]],
     nodes: [
-      { op: 'MatMul', inputs: ['s', 'l'], outputs: ['sl'] },
-      { op: 'Transpose', inputs: ['l'], outputs: ['lt'], ints: { perm: [1, 0] } },
-      { op: 'MatMul', inputs: ['lt', 'sl'], outputs: ['m'] },
+      {
+        op: 'Gemm',
+        inputs: subtract ? ['a', 'b', 'f'] : ['a', 'b'],
+        outputs: ['y'],
+        int: { transB: transposeB ? 1 : 0 },
+        ...(subtract ? { float: { alpha: -1, beta: 1 } } : {}),
+      },
     ],
   });
 }

@@ -1,6 +1,6 @@
 import { fail } from '../errors.js';
 import type { GaussianStatistics } from '../gaussian.js';
-import { addRowDots } from '../linalg/row-dots.js';
+import { type DenseWork, mirrorUpper, runDense, runDenseAsync } from '../linalg/dense-work.js';
 import type { MatrixProducts } from '../products.js';
 
 /**
@@ -17,7 +17,7 @@ export interface MomentsSnapshot {
 }
 
 export interface FeatureMomentsOptions {
-  /** Rows buffered before each scatter update (default 256); only affects speed. */
+  /** Rows buffered before each scatter update (default 1024); only affects speed and memory. */
   blockRows?: number;
 }
 
@@ -39,14 +39,18 @@ export class FeatureMoments {
   /** Upper triangle (j ≥ i) is authoritative until read out. */
   private readonly m2: Float64Array;
   private readonly blockRows: number;
+  /**
+   * Buffered rows, transposed: feature j of buffered sample r is block[j·blockRows + r], so each
+   * feature's values are contiguous for its mean, its centring and the scatter product.
+   */
   private readonly block: Float64Array;
   private blockFill = 0;
-  /** Centred block: transposed for the JS kernel, row-major for MatrixProducts.gram. */
-  private readonly scratch: Float64Array;
+  /** Where each block's scatter product lands (allocated on first use). */
+  private scatter: Float64Array | undefined;
 
   constructor(dim: number, options: FeatureMomentsOptions = {}) {
     if (!Number.isSafeInteger(dim) || dim < 1) fail('dim', 'a positive integer', dim);
-    const blockRows = options.blockRows ?? 256;
+    const blockRows = options.blockRows ?? 1024;
     if (!Number.isSafeInteger(blockRows) || blockRows < 1) {
       fail('blockRows', 'a positive integer', blockRows);
     }
@@ -55,7 +59,6 @@ export class FeatureMoments {
     this.mu = new Float64Array(dim);
     this.m2 = new Float64Array(dim * dim);
     this.block = new Float64Array(blockRows * dim);
-    this.scratch = new Float64Array(blockRows * dim);
   }
 
   /** Samples seen so far. */
@@ -68,38 +71,30 @@ export class FeatureMoments {
    * The caller's array is not kept.
    */
   add(features: ArrayLike<number>): this {
-    const d = this.dim;
-    if (features.length % d !== 0) {
-      fail('features', `a multiple of dim = ${d} values (rows × ${d})`, features.length);
-    }
-    const rows = features.length / d;
-    for (let r = 0; r < rows; r++) {
-      this.copyRow(features, r);
-      if (this.blockFill === this.blockRows) this.flush();
+    const rows = this.rowsOf(features);
+    for (let r = 0; r < rows; ) {
+      r += this.copyRows(features, r, rows);
+      if (this.blockFill === this.blockRows) runDense(this.flushWork());
     }
     return this;
   }
 
   /**
    * Like add, but each full block's scatter is computed by `products` (e.g. onnxruntime float64
-   * MatMul; use a large blockRows such as 2048 for it). Await each call before the next.
+   * Gemm; a large blockRows such as 4096 suits it). Await each call before the next.
    */
   async addAsync(features: ArrayLike<number>, products: MatrixProducts): Promise<this> {
-    const d = this.dim;
-    if (features.length % d !== 0) {
-      fail('features', `a multiple of dim = ${d} values (rows × ${d})`, features.length);
-    }
-    const rows = features.length / d;
-    for (let r = 0; r < rows; r++) {
-      this.copyRow(features, r);
-      if (this.blockFill === this.blockRows) await this.flushWith(products);
+    const rows = this.rowsOf(features);
+    for (let r = 0; r < rows; ) {
+      r += this.copyRows(features, r, rows);
+      if (this.blockFill === this.blockRows) await runDenseAsync(this.flushWork(), products);
     }
     return this;
   }
 
   /** Computes any buffered rows with `products` (statistics() would otherwise use the JS kernel). */
   async flushAsync(products: MatrixProducts): Promise<this> {
-    await this.flushWith(products);
+    await runDenseAsync(this.flushWork(), products);
     return this;
   }
 
@@ -107,19 +102,17 @@ export class FeatureMoments {
   merge(other: FeatureMoments | MomentsSnapshot): this {
     const s = other instanceof FeatureMoments ? other.snapshot() : other;
     if (s.dim !== this.dim) fail('merge', `moments of dim ${this.dim}`, s.dim);
-    this.flush();
-    this.combine(s.count, s.mean, s.scatter, false);
+    runDense(this.flushWork());
+    this.combine(s.count, s.mean, s.scatter);
     return this;
   }
 
   /** Count, mean and full symmetric scatter matrix (copies). */
   snapshot(): MomentsSnapshot {
-    this.flush();
+    runDense(this.flushWork());
     const d = this.dim;
     const scatter = Float64Array.from(this.m2);
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < i; j++) scatter[i * d + j] = scatter[j * d + i]!;
-    }
+    mirrorUpper(scatter, d);
     return { dim: d, count: this.n, mean: Float64Array.from(this.mu), scatter };
   }
 
@@ -142,83 +135,108 @@ export class FeatureMoments {
     return m.merge(snapshot);
   }
 
-  private copyRow(features: ArrayLike<number>, r: number): void {
+  private rowsOf(features: ArrayLike<number>): number {
     const d = this.dim;
-    const src = r * d;
-    const dst = this.blockFill * d;
-    for (let j = 0; j < d; j++) {
-      const v = features[src + j]!;
-      if (!Number.isFinite(v)) fail(`features[${r}, ${j}]`, 'a finite number', v);
-      this.block[dst + j] = v;
+    if (features.length % d !== 0) {
+      fail('features', `a multiple of dim = ${d} values (rows × ${d})`, features.length);
     }
-    this.blockFill += 1;
-  }
-
-  /** Mean of the buffered block. */
-  private blockMean(rows: number): Float64Array {
-    const d = this.dim;
-    const x = this.block;
-    const mean = new Float64Array(d);
-    for (let r = 0; r < rows; r++) {
-      const o = r * d;
-      for (let j = 0; j < d; j++) mean[j] = mean[j]! + x[o + j]!;
-    }
-    for (let j = 0; j < d; j++) mean[j] = mean[j]! / rows;
-    return mean;
-  }
-
-  private async flushWith(products: MatrixProducts): Promise<void> {
-    const rows = this.blockFill;
-    if (rows === 0) return;
-    const d = this.dim;
-    const mean = this.blockMean(rows);
-    const centred = this.scratch;
-    for (let r = 0; r < rows; r++) {
-      const o = r * d;
-      for (let j = 0; j < d; j++) centred[o + j] = this.block[o + j]! - mean[j]!;
-    }
-    this.blockFill = 0;
-    const scatter = await products.gram(centred.subarray(0, rows * d), rows, d);
-    this.combine(rows, mean, scatter, false);
-  }
-
-  private flush(): void {
-    const rows = this.blockFill;
-    if (rows === 0) return;
-    const d = this.dim;
-    const x = this.block;
-    const mean = this.blockMean(rows);
-    // centred and transposed: row j holds feature j over the block's samples (contiguous)
-    const xt = this.scratch;
-    for (let r = 0; r < rows; r++) {
-      const o = r * d;
-      for (let j = 0; j < d; j++) xt[j * rows + r] = x[o + j]! - mean[j]!;
-    }
-    this.blockFill = 0;
-    this.combine(rows, mean, xt, true);
+    return features.length / d;
   }
 
   /**
-   * Chan et al. pairwise update. With `centredRows`, `second` is the block's centred transpose
-   * (dim × nb) and its scatter is accumulated straight into m2; otherwise it is a scatter matrix.
+   * Copies rows from..to (as many as the block has room for) into the transposed block, in tiles
+   * so that both the reads and the writes stay within a few cache lines. Returns the count.
    */
-  private combine(
-    nb: number,
-    meanB: Float64Array,
-    second: Float64Array,
-    centredRows: boolean,
-  ): void {
+  private copyRows(features: ArrayLike<number>, from: number, to: number): number {
+    const d = this.dim;
+    const stride = this.blockRows;
+    const take = Math.min(to - from, stride - this.blockFill);
+    const block = this.block;
+    const TR = 16;
+    const TJ = 128;
+    for (let r0 = 0; r0 < take; r0 += TR) {
+      const r1 = Math.min(take, r0 + TR);
+      for (let j0 = 0; j0 < d; j0 += TJ) {
+        const j1 = Math.min(d, j0 + TJ);
+        let bad = 0;
+        for (let j = j0; j < j1; j++) {
+          const o = j * stride + this.blockFill;
+          for (let r = r0; r < r1; r++) {
+            const v = features[(from + r) * d + j]!;
+            bad += v - v; // NaN for NaN and ±Infinity, 0 otherwise
+            block[o + r] = v;
+          }
+        }
+        if (bad !== 0) this.reportNonFinite(features, from + r0, from + r1, j0, j1);
+      }
+    }
+    this.blockFill += take;
+    return take;
+  }
+
+  private reportNonFinite(
+    features: ArrayLike<number>,
+    r0: number,
+    r1: number,
+    j0: number,
+    j1: number,
+  ): never {
+    for (let r = r0; r < r1; r++) {
+      for (let j = j0; j < j1; j++) {
+        const v = features[r * this.dim + j];
+        if (!Number.isFinite(v)) fail(`features[${r}, ${j}]`, 'a finite number', v);
+      }
+    }
+    throw new Error('unreachable: a non-finite value was detected but not found');
+  }
+
+  /**
+   * Folds the buffered block in: each feature is centred on the block's exact mean (its values
+   * are contiguous), then the scatter of the centred block is one symmetric Product.
+   */
+  private *flushWork(): DenseWork<void> {
+    const rows = this.blockFill;
+    if (rows === 0) return;
+    const d = this.dim;
+    const stride = this.blockRows;
+    const x = this.block;
+    const mean = new Float64Array(d);
+    for (let j = 0; j < d; j++) {
+      const from = j * stride;
+      let s = 0;
+      for (let r = 0; r < rows; r++) s += x[from + r]!;
+      const m = s / rows;
+      mean[j] = m;
+      // centre, and pack the rows tightly (stride `rows`) when the block is not full
+      const to = j * rows;
+      for (let r = 0; r < rows; r++) x[to + r] = x[from + r]! - m;
+    }
+    this.blockFill = 0;
+    this.scatter ??= new Float64Array(d * d);
+    const xt = x.subarray(0, d * rows);
+    const scatter = yield {
+      a: xt,
+      b: xt,
+      m: d,
+      n: d,
+      k: rows,
+      transposeB: true,
+      symmetric: 'upper',
+      into: this.scatter,
+    };
+    this.combine(rows, mean, scatter);
+  }
+
+  /**
+   * Chan et al. pairwise update with a block of `nb` rows whose mean is `meanB` and whose scatter
+   * matrix is `scatter` (only its upper triangle is read).
+   */
+  private combine(nb: number, meanB: Float64Array, scatter: Float64Array): void {
     if (nb === 0) return;
     const d = this.dim;
     const na = this.n;
     const n = na + nb;
-    if (centredRows) {
-      addRowDots(second, d, second, d, nb, this.m2, { upperOnly: true });
-    } else {
-      for (let i = 0; i < d; i++) {
-        for (let j = i; j < d; j++) this.m2[i * d + j] = this.m2[i * d + j]! + second[i * d + j]!;
-      }
-    }
+    const m2 = this.m2;
     if (na > 0) {
       const delta = new Float64Array(d);
       for (let j = 0; j < d; j++) delta[j] = meanB[j]! - this.mu[j]!;
@@ -226,11 +244,15 @@ export class FeatureMoments {
       for (let i = 0; i < d; i++) {
         const di = delta[i]! * w;
         const row = i * d;
-        for (let j = i; j < d; j++) this.m2[row + j] = this.m2[row + j]! + di * delta[j]!;
+        for (let j = i; j < d; j++) m2[row + j] = m2[row + j]! + scatter[row + j]! + di * delta[j]!;
       }
       const f = nb / n;
       for (let j = 0; j < d; j++) this.mu[j] = this.mu[j]! + delta[j]! * f;
     } else {
+      for (let i = 0; i < d; i++) {
+        const row = i * d;
+        for (let j = i; j < d; j++) m2[row + j] = m2[row + j]! + scatter[row + j]!;
+      }
       this.mu.set(meanB);
     }
     this.n = n;
@@ -240,4 +262,16 @@ export class FeatureMoments {
 /** Mean and covariance (divisor N − 1) of `rows × dim` row-major features in one call. */
 export function featureStatistics(features: ArrayLike<number>, dim: number): GaussianStatistics {
   return new FeatureMoments(dim).add(features).statistics();
+}
+
+/** featureStatistics with the scatter products on `products` (e.g. createOrtProducts()). */
+export async function featureStatisticsAsync(
+  features: ArrayLike<number>,
+  dim: number,
+  products: MatrixProducts,
+): Promise<GaussianStatistics> {
+  const moments = new FeatureMoments(dim, { blockRows: 4096 });
+  await moments.addAsync(features, products);
+  await moments.flushAsync(products);
+  return moments.statistics();
 }
