@@ -17,7 +17,7 @@ import { statisticsFromArchive } from './npy/fid-files.js';
 import { type NpyArray, toFloat64 } from './npy/npy.js';
 import { NpzArchive, readNpy } from './npy/npz.js';
 import type { MatrixProducts } from './products.js';
-import { FeatureMoments } from './stats/feature-moments.js';
+import { FeatureMoments, featureStatisticsAsync } from './stats/feature-moments.js';
 import { isMomentsArchive, momentsFromArchive } from './stats/moments-file.js';
 
 /**
@@ -216,10 +216,7 @@ export async function sourceStatisticsAsync(
   products: MatrixProducts,
 ): Promise<GaussianStatistics> {
   if (source.kind === 'statistics') return source.stats;
-  const moments = new FeatureMoments(source.features.dim, { blockRows: 2048 });
-  await moments.addAsync(source.features.data, products);
-  await moments.flushAsync(products);
-  return moments.statistics();
+  return featureStatisticsAsync(source.features.data, source.features.dim, products);
 }
 
 /** FID (and optionally KID and precision/recall) of B against A. */
@@ -231,7 +228,7 @@ export function compareSources(
   const sa = sourceStatistics(a);
   const sb = sourceStatistics(b);
   checkSameDim(a, b, sa, sb);
-  return buildReport(a, b, sa, sb, frechetDistance(sa, sb), options);
+  return buildReport(a, b, sa, sb, frechetDistance(sa, sb, { names: [a.path, b.path] }), options);
 }
 
 /** compareSources with statistics and the Fréchet products on `products` (e.g. onnxruntime). */
@@ -244,7 +241,8 @@ export async function compareSourcesAsync(
   const sa = await sourceStatisticsAsync(a, products);
   const sb = await sourceStatisticsAsync(b, products);
   checkSameDim(a, b, sa, sb);
-  return buildReport(a, b, sa, sb, await frechetDistanceAsync(sa, sb, products), options);
+  const fid = await frechetDistanceAsync(sa, sb, products, { names: [a.path, b.path] });
+  return buildReport(a, b, sa, sb, fid, options);
 }
 
 function checkSameDim(

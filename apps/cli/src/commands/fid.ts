@@ -85,6 +85,9 @@ export function registerFid(program: Command): void {
       // A built-in extractor is not Inception: its distance is FD_<name>, never called FID.
       const metric = sa.metric ?? sb.metric ?? 'fid';
       const named = renameDistance(report, metric);
+      // Singular covariances (fewer samples than dimensions) make the distance less reliable.
+      for (const warning of report.fid_terms.warnings)
+        process.stderr.write(`ns fid: warning: ${warning}\n`);
       process.stdout.write(opts.json ? `${JSON.stringify(named)}\n` : formatReport(report, metric));
     });
 
