@@ -10,7 +10,9 @@ let failed = 0;
 let skipped = 0;
 let brokenSuites = 0;
 const seen = [];
-for (const group of ['packages', 'apps']) {
+// Workspace packages with tests: packages/*, apps/* and the test-carrying tools/* (pack-check, the
+// GPU bundle's CPU-side tests).
+for (const group of ['packages', 'apps', 'tools', 'tools/bench']) {
   const dir = join(root, group);
   if (!existsSync(dir)) continue;
   for (const name of readdirSync(dir)) {
