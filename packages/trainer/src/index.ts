@@ -79,7 +79,15 @@ export {
   type RunOptions,
   runStep,
 } from './run/run.js';
-export { type SampleOptions, type SampleResult, sampleRun, shardBatches } from './run/sample.js';
+export {
+  type EvalSession,
+  type EvalSessionOptions,
+  openEvalSession,
+  type SampleOptions,
+  type SampleResult,
+  sampleRun,
+  shardBatches,
+} from './run/sample.js';
 export { type SampleFiles, writeSampleFiles } from './run/sample-files.js';
 export type { StepRecord, TrainRunOptions } from './run/train.js';
 export { type DataSource, type RunSettings, runConfigFromSettings } from './settings.js';

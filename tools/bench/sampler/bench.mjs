@@ -1,21 +1,18 @@
 // Benchmark: where a sampling step's time goes. The shipped `mnist` RIN (apps/cli/pretrained/mnist,
-// exported with @ns/trainer's exportEvalModel exactly as `ns sample` does) samples BATCH images in
-// STEPS steps with @ns/sampler; every session.run is timed, so each step splits into time inside
-// ONNX Runtime and time outside it (the sampler's own JS: noise, transitions, conversions). The
-// peer is the network alone: the same session.run calls back to back with constant feeds, which
-// no sampler can beat. With BASELINE=<path to another build's dist/index.js> (e.g. the sampler as
-// it was before a change) that build runs too, alternating round by round, and the bench checks
-// both give the same bits.
+// a run folder whose eval_model.onnx runs on its EMA checkpoint, exactly as `ns sample` does)
+// samples BATCH images in STEPS steps with @ns/sampler; every session.run is timed, so each step
+// splits into time inside ONNX Runtime and time outside it (the sampler's own JS: noise,
+// transitions, conversions). The peer is the network alone: the same session.run calls back to
+// back with constant feeds, which no sampler can beat. With BASELINE=<path to another build's
+// dist/index.js> (e.g. the sampler as it was before a change) that build runs too, alternating
+// round by round, and the bench checks both give the same bits.
 //   node tools/bench/sampler/bench.mjs     (BATCH=64 STEPS=100 ROUNDS=5 SAMPLER=ddpm THREADS=… SPINNING=0 BASELINE=…)
 // The last lines: `outside the network: <median %> of the step` and the GEMM-peak lines.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { decodeSafetensors, openSession, ort } from '../../../packages/graph/dist/index.js';
+import { ort } from '../../../packages/graph/dist/index.js';
 import { forwardFlops } from '../../../packages/rin/dist/index.js';
 import * as current from '../../../packages/sampler/dist/index.js';
-import { exportEvalModel, rinNet } from '../../../packages/trainer/dist/index.js';
+import { openRun } from '../../../packages/trainer/dist/index.js';
 import { loadLine, measureGemmPeak, printPeakLines } from '../common/peak.mjs';
 
 const BATCH = Number(process.env.BATCH ?? 64);
@@ -28,16 +25,11 @@ const SPINNING = process.env.SPINNING !== '0';
 const BASELINE = process.env.BASELINE;
 
 const root = new URL('../../../', import.meta.url);
-const pretrained = new URL('apps/cli/pretrained/mnist/', root);
-const config = JSON.parse(readFileSync(new URL('run-config.json', pretrained), 'utf8'));
-const rin = config.model.rin;
-const dir = join(tmpdir(), 'ns-bench-sampler');
-mkdirSync(dir, { recursive: true });
-const modelPath = join(dir, 'eval_model.onnx');
-const { tensors } = decodeSafetensors(readFileSync(new URL('model.safetensors', pretrained)));
-const weights = new Map(Object.entries(tensors).map(([name, t]) => [name, t.data]));
-await exportEvalModel(modelPath, rinNet(rin), config, weights);
-const session = await openSession(modelPath, {
+// The shipped weights are a run folder: its eval_model.onnx with the EMA checkpoint bound to it,
+// exactly what `ns sample` runs.
+const pretrained = await openRun(new URL('apps/cli/pretrained/mnist/', root).pathname);
+const rin = pretrained.config.model.rin;
+const { session } = await pretrained.openEvalSession({
   spinning: SPINNING,
   ...(THREADS === undefined ? {} : { threads: THREADS }),
 });

@@ -2,7 +2,7 @@
 /**
  * FD_mnist against network evaluations for DDPM, DDIM and DPM-Solver++(2M) on the shipped `mnist`
  * weights (apps/cli/pretrained/mnist), each point from SAMPLES images per seed, several seeds.
- * The images are made as `ns sample` makes them (the eval model exported by @ns/trainer, inference
+ * The images are made as `ns sample` makes them (the run folder's eval model on its EMA weights, inference
  * schedule `cosine`, random seeded labels, no guidance, uint8 output) and measured as `ns fid
  * --features mnist` measures them (the built-in extractor of @ns/eval-fid), against the moments of
  * MNIST test images [0, 5000). The floor of the metric at this sample size — FD_mnist of SAMPLES
@@ -18,7 +18,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset, sliceDataset } from '../../../packages/data/dist/index.js';
@@ -27,9 +27,8 @@ import {
   frechetDistance,
   OnnxFeatureExtractor,
 } from '../../../packages/eval-fid/dist/index.js';
-import { decodeSafetensors, openSession } from '../../../packages/graph/dist/index.js';
 import { onnxDenoiser, sample, toUint8 } from '../../../packages/sampler/dist/index.js';
-import { exportEvalModel, rinNet } from '../../../packages/trainer/dist/index.js';
+import { openRun } from '../../../packages/trainer/dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -93,15 +92,11 @@ async function measure() {
     save();
   }
 
-  const pretrained = join(root, 'apps', 'cli', 'pretrained', 'mnist');
-  const config = JSON.parse(readFileSync(join(pretrained, 'run-config.json'), 'utf8'));
-  const rin = config.model.rin;
-  const modelPath = join(tmpdir(), 'ns-study-sampler-nfe', 'eval_model.onnx');
-  mkdirSync(dirname(modelPath), { recursive: true });
-  const { tensors } = decodeSafetensors(readFileSync(join(pretrained, 'model.safetensors')));
-  const weights = new Map(Object.entries(tensors).map(([name, t]) => [name, t.data]));
-  await exportEvalModel(modelPath, rinNet(rin), config, weights);
-  const session = await openSession(modelPath, { threads: THREADS, spinning: SPINNING });
+  // The shipped weights are a run folder: what `ns sample --run` runs.
+  const pretrained = await openRun(join(root, 'apps', 'cli', 'pretrained', 'mnist'));
+  const { rin } = pretrained.config.model;
+  const config = pretrained.config;
+  const { session } = await pretrained.openEvalSession({ threads: THREADS, spinning: SPINNING });
   const size = rin.imageSize * rin.imageSize * rin.channels;
 
   const todo = [];

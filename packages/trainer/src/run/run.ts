@@ -37,7 +37,14 @@ import {
 import { RUN_FILES, RUN_OUTPUTS, runPath } from './layout.js';
 import { type LockOptions, RunLock } from './lock.js';
 import { assertBatchFits } from './memory.js';
-import { type SampleOptions, type SampleResult, sampleRun } from './sample.js';
+import {
+  type EvalSession,
+  type EvalSessionOptions,
+  openEvalSession,
+  type SampleOptions,
+  type SampleResult,
+  sampleRun,
+} from './sample.js';
 import { type StepRecord, type TrainRunOptions, trainRun } from './train.js';
 
 export interface RunOptions {
@@ -252,6 +259,11 @@ export class Run {
   train(options: TrainRunOptions = {}): AsyncGenerator<StepRecord, void, undefined> {
     this.requireWritable('train');
     return trainRun(this, this.lock!, options, this.onNotice);
+  }
+
+  /** A session over eval_model.onnx with a checkpoint's weights bound to it (no export). */
+  openEvalSession(options: EvalSessionOptions = {}): Promise<EvalSession> {
+    return openEvalSession(this, options);
   }
 
   /** Samples with eval_model.onnx on a checkpoint's EMA (or online) weights. */

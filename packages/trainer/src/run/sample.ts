@@ -83,8 +83,44 @@ export function shardBatches(
   };
 }
 
+export interface EvalSessionOptions {
+  /** EMA (default) or online weights. */
+  readonly weights?: 'ema' | 'online';
+  /** A checkpoint name instead of the one LATEST names. */
+  readonly fromCheckpoint?: string;
+  readonly device?: Device;
+  readonly threads?: number;
+  readonly spinning?: boolean;
+}
+
+/**
+ * An onnxruntime session over the run's eval_model.onnx with a verified checkpoint's weights file
+ * bound as its external data (no export), and the checkpoint's step and name.
+ */
+export interface EvalSession {
+  readonly session: Awaited<ReturnType<typeof openSession>>;
+  readonly checkpoint: { readonly step: number; readonly name: string };
+}
+
+export async function openEvalSession(run: Run, o: EvalSessionOptions = {}): Promise<EvalSession> {
+  const which: WeightsFile = (o.weights ?? 'ema') === 'ema' ? 'ema' : 'model';
+  const checkpoint = await run.loadCheckpoint({
+    parts: which,
+    ...(o.fromCheckpoint === undefined ? {} : { requested: o.fromCheckpoint }),
+  });
+  if (checkpoint === undefined)
+    throw new TrainerError('no_checkpoint', `${run.dir} has no checkpoint yet`, { path: run.dir });
+  const session = await openSession(runPath(run.dir, 'evalModel'), {
+    device: o.device ?? 'cpu',
+    ...(o.threads === undefined ? {} : { threads: o.threads }),
+    ...(o.spinning === undefined ? {} : { spinning: o.spinning }),
+    externalData: [{ path: BOUND_WEIGHTS_FILE, data: checkpoint.bytes[which]! }],
+  });
+  return { session, checkpoint: { step: checkpoint.step, name: checkpoint.ref.name } };
+}
+
 export async function sampleRun(run: Run, o: SampleOptions): Promise<SampleResult> {
-  const { config, manifest, dir } = run;
+  const { config, manifest } = run;
   const batchSize = o.batch ?? 64;
   for (const [name, v] of [
     ['count', o.count],
@@ -95,20 +131,8 @@ export async function sampleRun(run: Run, o: SampleOptions): Promise<SampleResul
       throw new TrainerError('invalid_argument', `--${name} must be an integer >= 1, got ${v}`);
   }
   parseSampler(o.sampler ?? 'ddpm');
-  const which: WeightsFile = (o.weights ?? 'ema') === 'ema' ? 'ema' : 'model';
-  const checkpoint = await run.loadCheckpoint({
-    parts: which,
-    ...(o.fromCheckpoint === undefined ? {} : { requested: o.fromCheckpoint }),
-  });
-  if (checkpoint === undefined)
-    throw new TrainerError('no_checkpoint', `${dir} has no checkpoint yet`, { path: dir });
+  const { session, checkpoint } = await openEvalSession(run, o);
   const { imageSize, channels, numClasses } = manifest.stepInputs;
-  const session = await openSession(runPath(dir, 'evalModel'), {
-    device: o.device ?? 'cpu',
-    ...(o.threads === undefined ? {} : { threads: o.threads }),
-    ...(o.spinning === undefined ? {} : { spinning: o.spinning }),
-    externalData: [{ path: BOUND_WEIGHTS_FILE, data: checkpoint.bytes[which]! }],
-  });
   const batches = Math.ceil(o.count / batchSize);
   const { from, to } = shardBatches(batches, o.shard);
   const first = from * batchSize;
@@ -153,7 +177,7 @@ export async function sampleRun(run: Run, o: SampleOptions): Promise<SampleResul
     width: imageSize,
     channels: channels as 1 | 3,
     step: checkpoint.step,
-    checkpoint: checkpoint.ref.name,
+    checkpoint: checkpoint.name,
   };
 }
 
