@@ -2,15 +2,15 @@
 // (trainingSpec: Algorithm 2 objective around rinNet, LAMB, EMA, grad_norm) and the feeds of
 // step k (a data batch plus the step's seeded random draws, as the trainer's loop feeds them).
 import { randomFillSync } from 'node:crypto';
-import { ort, Rng } from '@ns/graph';
-import { parseSchedule } from '@ns/schedules';
+import { ort, Rng } from '../../../packages/graph/dist/index.js';
+import { parseSchedule } from '../../../packages/schedules/dist/index.js';
 import {
   DEFAULT_TRAIN_CONFIG,
   drawStepInputs,
   rinNet,
   stepInputSpec,
   trainingSpec,
-} from '@ns/trainer';
+} from '../../../packages/trainer/dist/index.js';
 
 /** The TrainingSpec `ns train` makes for `rin` with the default configuration. */
 export function rinTrainingSpec(rin, { seed = 0, optimizer = 'lamb' } = {}) {
