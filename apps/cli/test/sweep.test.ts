@@ -90,12 +90,16 @@ describe('ns sweep', () => {
     expect(stdout).toBe(`report: ${join(out, 'report.md')} (4 trials)\n`);
     const lines = stderr.trim().split('\n');
     expect(lines[0]).toBe('4 trials: 0 done, 0 to resume, 4 new; 2 jobs × 1 thread');
-    // The tiny preset's 32-d tokens are narrower than an 8×8 patch at 32 px, not a 4×4 at 16.
+    // One process per job at one thread each: no pool to spin, and the line says so.
     expect(lines[1]).toBe(
+      'ORT thread spinning off: 1 intra-op thread per process, no thread pool to spin',
+    );
+    // The tiny preset's 32-d tokens are narrower than an 8×8 patch at 32 px, not a 4×4 at 16.
+    expect(lines[2]).toBe(
       'warning: at 32×32 a 8×8 patch has 64 values but the interface tokens only 32 dimensions; the model cannot write its prediction back (raise model.interfaceDim or lower patchSize)',
     );
     // Two trials start before the first one finishes.
-    expect(lines.slice(2, 4).every((line) => line.startsWith('start '))).toBe(true);
+    expect(lines.slice(3, 5).every((line) => line.startsWith('start '))).toBe(true);
     expect(lines.filter((line) => /^\[\d\/4\] /.test(line))).toHaveLength(4);
 
     for (const id of trials) {
@@ -164,7 +168,7 @@ describe('ns sweep', () => {
     const misspelt = join(root, 'misspelt.json');
     writeFileSync(misspelt, JSON.stringify({ ...tinyGrid, seed: [0] }));
     await expect(ns('sweep', '--grid', misspelt, '--out', fresh)).rejects.toMatchObject({
-      stderr: expect.stringContaining('ns: grid: grid.seed: unknown key'),
+      stderr: `ns: --grid ${misspelt}: unknown key seed\n`,
     });
     expect(existsSync(fresh)).toBe(false);
   });

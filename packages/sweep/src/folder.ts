@@ -40,7 +40,7 @@ export function readSweepGrid(sweepDir: string): SweepGrid {
   if (!existsSync(path)) {
     throw new Error(`${sweepDir} is not a sweep folder (no grid.json); start one with --grid`);
   }
-  return parseGrid(JSON.parse(readFileSync(path, 'utf8')));
+  return parseGrid(JSON.parse(readFileSync(path, 'utf8')), path);
 }
 
 /** The lists that span the grid; a sweep may grow along them. */

@@ -3,7 +3,10 @@
  * seeds), with what budget, and how each is evaluated. Parsing fills every default, so the grid
  * saved in the sweep folder says exactly what was run.
  */
+import { SAMPLER_NAMES, type SamplerName } from '@ns/sampler';
 import { parseSchedule } from '@ns/schedules';
+import { parseWith, TrainerError } from '@ns/trainer';
+import { z } from 'zod';
 import type { TrialKey } from './types.js';
 
 export type Budget =
@@ -27,6 +30,8 @@ export interface TrainSettings {
   readonly labelDropout: number;
   readonly checkpointEvery: number;
   readonly flip: boolean;
+  /** Loss weighting spec (@ns/trainer's --weighting; default eps). */
+  readonly weighting?: string;
 }
 
 /** The fixed sampler and the distance every trial is measured with. */
@@ -35,7 +40,7 @@ export interface EvalSettings {
   readonly samples: number;
   /** Held-out images the reference statistics are computed from. */
   readonly reference: number;
-  readonly sampler: 'ddpm' | 'ddim';
+  readonly sampler: SamplerName;
   /** Inference schedule (spec: the paper samples with cosine). */
   readonly schedule: string;
   readonly steps: number;
@@ -99,227 +104,170 @@ export const DEFAULT_EVAL_SETTINGS: EvalSettings = {
   features: 'mnist',
 };
 
-class GridError extends Error {
-  constructor(path: string, message: string) {
-    super(`grid: ${path}: ${message}`);
-    this.name = 'GridError';
-  }
+const int = (min: number) => z.int(`an integer >= ${min}`).min(min, `an integer >= ${min}`);
+const positive = z.number('a number > 0').positive('a number > 0');
+const probability = z
+  .number('a number in [0, 1]')
+  .min(0, 'a number in [0, 1]')
+  .max(1, 'a number in [0, 1]');
+const name = z.string('a non-empty string').min(1, 'a non-empty string');
+
+/** A non-empty list without repeats (a repeated value would be a duplicate trial). */
+function uniqueList<T extends z.ZodType>(item: T) {
+  return z
+    .array(item, 'a non-empty array')
+    .min(1, 'a non-empty array')
+    .superRefine((values, ctx) => {
+      const seen = new Set<string>();
+      values.forEach((v, i) => {
+        const key = JSON.stringify(v);
+        if (seen.has(key))
+          ctx.addIssue({ code: 'custom', path: [i], message: `${key} is listed twice` });
+        seen.add(key);
+      });
+    });
 }
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function object(value: unknown, path: string, allowed: readonly string[]): Json {
-  if (!isObject(value)) throw new GridError(path, `expected an object, got ${describe(value)}`);
-  for (const key of Object.keys(value)) {
-    // A misspelt key would otherwise fall back to a default without a word.
-    if (!allowed.includes(key)) {
-      throw new GridError(`${path}.${key}`, `unknown key (expected one of ${allowed.join(', ')})`);
-    }
-  }
-  return value;
-}
-
-function describe(value: unknown): string {
-  return value === undefined ? 'nothing' : JSON.stringify(value);
-}
-
-function number(value: unknown, path: string, check: (n: number) => boolean, what: string) {
-  if (typeof value !== 'number' || !Number.isFinite(value) || !check(value)) {
-    throw new GridError(path, `expected ${what}, got ${describe(value)}`);
-  }
-  return value;
-}
-
-const positiveInt = (v: unknown, path: string) =>
-  number(v, path, (n) => Number.isInteger(n) && n >= 1, 'an integer ≥ 1');
-const nonNegativeInt = (v: unknown, path: string) =>
-  number(v, path, (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0');
-const positive = (v: unknown, path: string) => number(v, path, (n) => n > 0, 'a number > 0');
-const probability = (v: unknown, path: string) =>
-  number(v, path, (n) => n >= 0 && n <= 1, 'a number in [0, 1]');
-
-function string(value: unknown, path: string): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new GridError(path, `expected a non-empty string, got ${describe(value)}`);
-  }
-  return value;
-}
-
-function list<T>(value: unknown, path: string, item: (v: unknown, path: string) => T): T[] {
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new GridError(path, `expected a non-empty array, got ${describe(value)}`);
-  }
-  const items = value.map((v, i) => item(v, `${path}[${i}]`));
-  const seen = new Set<string>();
-  for (const [i, v] of items.entries()) {
-    const key = JSON.stringify(v);
-    if (seen.has(key)) throw new GridError(`${path}[${i}]`, `${key} is listed twice`);
-    seen.add(key);
-  }
-  return items;
-}
-
-function oneOf<T extends string>(value: unknown, path: string, choices: readonly T[]): T {
-  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    throw new GridError(path, `expected one of ${choices.join(', ')}, got ${describe(value)}`);
-  }
-  return value as T;
-}
-
-function scheduleSpec(value: unknown, path: string): string {
-  const spec = string(value, path);
-  let inputScale: number;
+/** A schedule spec without +scale: b is an axis of the grid, a +scale would be a hidden second factor. */
+const scheduleSpec = name.superRefine((spec, ctx) => {
   try {
-    inputScale = parseSchedule(spec).inputScale;
+    if (parseSchedule(spec).inputScale !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `${spec} carries +scale; list input scales under inputScales`,
+      });
   } catch (error) {
-    throw new GridError(path, (error as Error).message);
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
   }
-  // b is an axis of the grid; a +scale in the spec would apply a second, hidden factor.
-  if (inputScale !== 1) {
-    throw new GridError(path, `${spec} carries +scale; list input scales under inputScales`);
-  }
-  return spec;
-}
+});
 
-function parseBudget(value: unknown): Budget {
-  const path = 'budget';
-  const o = object(value, path, ['steps', 'minutes', 'maxSteps']);
-  if ((o['steps'] === undefined) === (o['minutes'] === undefined)) {
-    throw new GridError(path, 'give exactly one of steps or minutes');
-  }
-  if (o['steps'] !== undefined) {
-    if (o['maxSteps'] !== undefined) throw new GridError(`${path}.maxSteps`, 'only with minutes');
-    return { steps: positiveInt(o['steps'], `${path}.steps`) };
-  }
-  return {
-    minutes: positive(o['minutes'], `${path}.minutes`),
-    maxSteps:
-      o['maxSteps'] === undefined ? 1_000_000 : positiveInt(o['maxSteps'], `${path}.maxSteps`),
-  };
-}
+const budgetSchema = z
+  .object({ steps: int(1).optional(), minutes: positive.optional(), maxSteps: int(1).optional() })
+  .strict()
+  .superRefine((b, ctx) => {
+    if ((b.steps === undefined) === (b.minutes === undefined))
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of steps or minutes' });
+    else if (b.steps !== undefined && b.maxSteps !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['maxSteps'], message: 'only with minutes' });
+  })
+  .transform(
+    (b): Budget =>
+      b.steps !== undefined
+        ? { steps: b.steps }
+        : { minutes: b.minutes!, maxSteps: b.maxSteps ?? 1_000_000 },
+  );
 
-function parseTrain(value: unknown, budget: Budget): TrainSettings {
-  const d: TrainSettings = {
-    ...DEFAULT_TRAIN_SETTINGS,
-    ...('minutes' in budget ? { decay: 'constant' } : {}),
-  };
-  const o = object(value ?? {}, 'train', Object.keys(d));
-  const get = <T>(key: keyof TrainSettings, parse: (v: unknown, path: string) => T): T =>
-    o[key] === undefined ? (d[key] as T) : parse(o[key], `train.${key}`);
-  return {
-    batch: get('batch', positiveInt),
-    lr: get('lr', positive),
-    warmup: get('warmup', nonNegativeInt),
-    decay: get('decay', string),
-    optimizer: get('optimizer', (v, p) => oneOf(v, p, ['lamb', 'adamw'] as const)),
-    ema: get('ema', probability),
-    selfCondRate: get('selfCondRate', probability),
-    labelDropout: get('labelDropout', probability),
-    checkpointEvery: get('checkpointEvery', positiveInt),
-    flip: get('flip', (v, p) => {
-      if (typeof v !== 'boolean')
-        throw new GridError(p, `expected true or false, got ${describe(v)}`);
-      return v;
-    }),
-  };
-}
+const trainSchema = z
+  .object({
+    batch: int(1),
+    lr: positive,
+    warmup: int(0),
+    decay: name,
+    optimizer: z.enum(['lamb', 'adamw'], 'one of lamb, adamw'),
+    ema: probability,
+    selfCondRate: probability,
+    labelDropout: probability,
+    checkpointEvery: int(1),
+    flip: z.boolean('true or false'),
+    weighting: name,
+  })
+  .partial()
+  .strict();
 
-function parseEval(value: unknown): EvalSettings {
-  const d = DEFAULT_EVAL_SETTINGS;
-  const o = object(value ?? {}, 'eval', Object.keys(d));
-  const get = <T>(key: keyof EvalSettings, parse: (v: unknown, path: string) => T): T =>
-    o[key] === undefined ? (d[key] as T) : parse(o[key], `eval.${key}`);
-  const settings: EvalSettings = {
-    samples: get('samples', positiveInt),
-    reference: get('reference', positiveInt),
-    sampler: get('sampler', (v, p) => oneOf(v, p, ['ddpm', 'ddim'] as const)),
-    schedule: get('schedule', scheduleSpec),
-    steps: get('steps', positiveInt),
-    seed: get('seed', nonNegativeInt),
-    batch: get('batch', positiveInt),
-    features: get('features', string),
-  };
-  // The Fréchet distance needs a covariance estimate: fewer images than this is noise.
-  if (settings.samples < 2 || settings.reference < 2) {
-    throw new GridError('eval', 'samples and reference need at least 2 images each');
-  }
-  return settings;
-}
+const evalSchema = z
+  .object({
+    samples: int(2),
+    reference: int(2),
+    sampler: z.enum(
+      SAMPLER_NAMES as [SamplerName, ...SamplerName[]],
+      `one of ${SAMPLER_NAMES.join(', ')}`,
+    ),
+    schedule: scheduleSpec,
+    steps: int(1),
+    seed: int(0),
+    batch: int(1),
+    features: name,
+  })
+  .partial()
+  .strict();
 
 /** Fields the data decides: a grid may not set them. */
-const DATA_FIELDS = ['imageSize', 'channels', 'numClasses', 'patchSize'];
+const DATA_FIELDS: Readonly<Record<string, string>> = {
+  imageSize: 'follows the data',
+  channels: 'follows the data',
+  numClasses: 'follows the data',
+  patchSize: 'set it per resolution under patchSize',
+};
 
-function parseModelOverrides(value: unknown): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (!isObject(value)) throw new GridError('model', `expected an object, got ${describe(value)}`);
-  for (const key of Object.keys(value)) {
-    if (DATA_FIELDS.includes(key)) {
-      throw new GridError(
-        `model.${key}`,
-        key === 'patchSize' ? 'set it per resolution under patchSize' : 'follows the data',
-      );
-    }
-  }
+const modelSchema = z.record(z.string(), z.unknown(), 'an object').superRefine((model, ctx) => {
+  for (const key of Object.keys(model))
+    if (key in DATA_FIELDS)
+      ctx.addIssue({ code: 'custom', path: [key], message: DATA_FIELDS[key]! });
   // The full check (known fields, ranges, divisibility) happens per trial with parseRinConfig.
-  return { ...value };
-}
+});
 
-const GRID_KEYS = [
-  '$schema',
-  'description',
-  'data',
-  'heldOut',
-  'limit',
-  'preset',
-  'model',
-  'patchSize',
-  'resolutions',
-  'schedules',
-  'inputScales',
-  'seeds',
-  'budget',
-  'train',
-  'eval',
-] as const;
+const gridSchema = z
+  .object(
+    {
+      $schema: z.string().optional(),
+      description: z.string().optional(),
+      data: name,
+      heldOut: name,
+      limit: int(1).optional(),
+      preset: name,
+      model: modelSchema.optional(),
+      patchSize: z.record(z.string(), int(1), 'an object').optional(),
+      resolutions: uniqueList(int(1)),
+      schedules: uniqueList(scheduleSpec).optional(),
+      inputScales: uniqueList(positive).optional(),
+      seeds: uniqueList(int(0)).optional(),
+      budget: budgetSchema,
+      train: trainSchema.optional(),
+      eval: evalSchema.optional(),
+    },
+    'an object',
+  )
+  .strict()
+  .superRefine((g, ctx) => {
+    for (const [resolution, patch] of Object.entries(g.patchSize ?? {})) {
+      if (!g.resolutions.includes(Number(resolution)))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['patchSize', resolution],
+          message: `${resolution} is not one of the resolutions (${[...g.resolutions].sort((a, b) => a - b).join(', ')})`,
+        });
+      else if (Number(resolution) % patch !== 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['patchSize', resolution],
+          message: `${patch} does not divide ${resolution}`,
+        });
+    }
+  });
 
 /** Validates a parsed grid.json and fills the defaults; errors name the offending key. */
-export function parseGrid(value: unknown): SweepGrid {
-  const o = object(value, 'grid', GRID_KEYS);
-  const resolutions = list(o['resolutions'], 'resolutions', positiveInt).sort((a, b) => a - b);
-  const patchSize: Record<string, number> = {};
-  if (o['patchSize'] !== undefined) {
-    const given = object(
-      o['patchSize'],
-      'patchSize',
-      resolutions.map((r) => String(r)),
-    );
-    for (const [resolution, patch] of Object.entries(given)) {
-      const p = positiveInt(patch, `patchSize.${resolution}`);
-      if (Number(resolution) % p !== 0) {
-        throw new GridError(`patchSize.${resolution}`, `${p} does not divide ${resolution}`);
-      }
-      patchSize[resolution] = p;
-    }
-  }
-  const budget = parseBudget(o['budget']);
+export function parseGrid(value: unknown, source = 'grid'): SweepGrid {
+  const g = parseWith(gridSchema, value, source);
+  // Minutes budgets have no end for the learning rate to decay towards: constant by default.
+  const train: TrainSettings = {
+    ...DEFAULT_TRAIN_SETTINGS,
+    ...('minutes' in g.budget ? { decay: 'constant' } : {}),
+    ...g.train,
+  };
   return {
-    data: string(o['data'], 'data'),
-    heldOut: string(o['heldOut'], 'heldOut'),
-    ...(o['limit'] === undefined ? {} : { limit: positiveInt(o['limit'], 'limit') }),
-    preset: string(o['preset'], 'preset'),
-    model: parseModelOverrides(o['model']),
-    patchSize,
-    resolutions,
-    schedules: list(o['schedules'] ?? ['simple_linear'], 'schedules', scheduleSpec),
-    inputScales: list(o['inputScales'] ?? [1], 'inputScales', positive).sort((a, b) => a - b),
-    seeds: list(o['seeds'] ?? [0], 'seeds', nonNegativeInt),
-    budget,
-    train: parseTrain(o['train'], budget),
-    eval: parseEval(o['eval']),
+    data: g.data,
+    heldOut: g.heldOut,
+    ...(g.limit === undefined ? {} : { limit: g.limit }),
+    preset: g.preset,
+    model: { ...(g.model ?? {}) },
+    patchSize: { ...(g.patchSize ?? {}) },
+    resolutions: [...g.resolutions].sort((a, b) => a - b),
+    schedules: g.schedules ?? ['simple_linear'],
+    inputScales: [...(g.inputScales ?? [1])].sort((a, b) => a - b),
+    seeds: g.seeds ?? [0],
+    budget: g.budget,
+    train,
+    eval: { ...DEFAULT_EVAL_SETTINGS, ...g.eval },
   };
 }
 
@@ -348,9 +296,9 @@ export function expandTrials(grid: SweepGrid): TrialSpec[] {
           const id = trialId(key);
           const clash = ids.get(id);
           if (clash !== undefined) {
-            throw new GridError(
-              'schedules',
-              `${JSON.stringify(schedule)} and ${JSON.stringify(clash)} give the same folder name ${id}`,
+            throw new TrainerError(
+              'invalid_config',
+              `grid: schedules: ${JSON.stringify(schedule)} and ${JSON.stringify(clash)} give the same folder name ${id}`,
             );
           }
           ids.set(id, schedule);

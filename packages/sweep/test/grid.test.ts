@@ -49,11 +49,11 @@ describe('parseGrid', () => {
   });
 
   test.each([
-    [{ ...minimal, resoltions: [32] }, 'grid: grid.resoltions: unknown key'],
-    [{ ...minimal, resolutions: [] }, 'grid: resolutions: expected a non-empty array, got []'],
-    [{ ...minimal, resolutions: [32, 32] }, 'grid: resolutions[1]: 32 is listed twice'],
-    [{ ...minimal, inputScales: [0] }, 'grid: inputScales[0]: expected a number > 0, got 0'],
-    [{ ...minimal, schedules: ['cosin@1'] }, 'grid: schedules[0]:'],
+    [{ ...minimal, resoltions: [32] }, 'grid: unknown key resoltions'],
+    [{ ...minimal, resolutions: [] }, 'grid: resolutions: a non-empty array, got []'],
+    [{ ...minimal, resolutions: [32, 32] }, 'grid: resolutions.1: 32 is listed twice'],
+    [{ ...minimal, inputScales: [0] }, 'grid: inputScales.0: a number > 0, got 0'],
+    [{ ...minimal, schedules: ['cosin@1'] }, 'grid: schedules.0:'],
     [{ ...minimal, schedules: ['simple_linear+scale=0.5'] }, 'carries +scale; list input scales'],
     [{ ...minimal, budget: {} }, 'grid: budget: give exactly one of steps or minutes'],
     [{ ...minimal, budget: { steps: 5, minutes: 1 } }, 'give exactly one of steps or minutes'],
@@ -61,20 +61,17 @@ describe('parseGrid', () => {
     [{ ...minimal, patchSize: { '32': 3 } }, 'grid: patchSize.32: 3 does not divide 32'],
     [
       { ...minimal, patchSize: { '16': 4 } },
-      'grid: patchSize.16: unknown key (expected one of 32, 64)',
+      'grid: patchSize.16: 16 is not one of the resolutions (32, 64)',
     ],
-    [{ ...minimal, train: { ema: 2 } }, 'grid: train.ema: expected a number in [0, 1], got 2'],
-    [
-      { ...minimal, train: { optimizer: 'sgd' } },
-      'grid: train.optimizer: expected one of lamb, adamw',
-    ],
-    [{ ...minimal, eval: { sampler: 'euler' } }, 'grid: eval.sampler: expected one of ddpm, ddim'],
-    [{ ...minimal, eval: { samples: 1 } }, 'grid: eval: samples and reference need at least 2'],
-    [{ ...minimal, data: '' }, 'grid: data: expected a non-empty string, got ""'],
-    [[1, 2], 'grid: grid: expected an object, got [1,2]'],
+    [{ ...minimal, train: { ema: 2 } }, 'grid: train.ema: a number in [0, 1], got 2'],
+    [{ ...minimal, train: { optimizer: 'sgd' } }, 'grid: train.optimizer: one of lamb, adamw'],
+    [{ ...minimal, eval: { sampler: 'plms' } }, 'grid: eval.sampler: one of ddim, ddpm'],
+    [{ ...minimal, eval: { samples: 1 } }, 'grid: eval.samples: an integer >= 2, got 1'],
+    [{ ...minimal, data: '' }, 'grid: data: a non-empty string, got ""'],
+    [[1, 2], 'grid: an object, got [1,2]'],
     [{ ...minimal, model: { imageSize: 32 } }, 'grid: model.imageSize: follows the data'],
     [{ ...minimal, model: { patchSize: 2 } }, 'grid: model.patchSize: set it per resolution'],
-    [{ ...minimal, model: 3 }, 'grid: model: expected an object, got 3'],
+    [{ ...minimal, model: 3 }, 'grid: model: an object, got 3'],
   ])('refuses %j', (value, message) => {
     expect(() => parseGrid(value)).toThrow(message);
   });

@@ -35,6 +35,8 @@ export function describeIssues(error: z.ZodError, input: unknown): ConfigIssue[]
       const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
       return { path, message: `unknown key${keys.length > 1 ? 's' : ''} ${keys.join(', ')}` };
     }
+    // Custom checks (refinements) write their whole sentence.
+    if (issue.code === 'custom') return { path, message: issue.message };
     const got = valueAt(input, issue.path);
     // zod's own texts read "Invalid input: expected number, received string"; keep the part
     // after the colon and say what was got.

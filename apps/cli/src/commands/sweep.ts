@@ -25,7 +25,7 @@ function readGridFile(path: string): SweepGrid {
   } catch (error) {
     throw new Error(`--grid ${path}: not JSON (${(error as Error).message})`);
   }
-  return parseGrid(json);
+  return parseGrid(json, `--grid ${path}`);
 }
 
 const reportLine = (r: { path: string; trials: number }) =>
