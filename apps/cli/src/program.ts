@@ -7,6 +7,7 @@ import { registerSample } from './commands/sample.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTrain } from './commands/train.js';
+import { registerWorker } from './commands/worker.js';
 
 export function buildProgram(): Command {
   const program = new Command('ns')
@@ -22,5 +23,6 @@ export function buildProgram(): Command {
   registerRin(program);
   registerFid(program);
   registerSweep(program);
+  registerWorker(program);
   return program;
 }

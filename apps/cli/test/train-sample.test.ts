@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodePng } from '@ns/data';
+import { FeatureMoments, readMoments } from '@ns/eval-fid';
 
 const run = promisify(execFile);
 const bin = join(__dirname, '..', 'dist', 'main.js');
@@ -79,6 +80,60 @@ describe('ns train → ns sample', () => {
     expect(existsSync(join(out, 'samples.npz'))).toBe(true);
   });
 
+  it('writes shards with feature moments that merge to the unsharded statistics', async () => {
+    const out = join(runDir, 'moments');
+    const sample = (...extra: string[]) =>
+      ns(
+        'sample',
+        '--run',
+        runDir,
+        '--n',
+        '12',
+        '--batch',
+        '4',
+        '--steps',
+        '3',
+        '--out',
+        out,
+        '--features',
+        'mnist',
+        '--threads',
+        '2',
+        '-q',
+        ...extra,
+      );
+    const whole = await sample();
+    expect(whole.stdout).toContain(
+      `moments: ${join(out, 'moments.npz')} (FD_mnist features of 12 images;`,
+    );
+    const merged = new FeatureMoments(readMoments(join(out, 'moments.npz')).dim);
+    for (let i = 0; i < 3; i++) {
+      await sample('--shard', `${i}/3`);
+      const shard = readMoments(join(`${out}-shard-${i}-of-3`, 'moments.npz'));
+      expect(shard.count).toBe(4);
+      merged.merge(shard);
+    }
+    const expected = FeatureMoments.fromSnapshot(
+      readMoments(join(out, 'moments.npz')),
+    ).statistics();
+    const got = merged.statistics();
+    const relative = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+      let diff = 0;
+      let norm = 0;
+      for (let i = 0; i < a.length; i++) {
+        diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+        norm = Math.max(norm, Math.abs(b[i]!));
+      }
+      return diff / norm;
+    };
+    expect(relative(got.mu, expected.mu)).toBeLessThan(1e-12);
+    expect(relative(got.sigma, expected.sigma)).toBeLessThan(1e-12);
+    await expect(sample('--features', 'nope')).rejects.toMatchObject({
+      stderr: expect.stringMatching(
+        /^ns: features: no built-in extractor 'nope' \(available: .*mnist.*\)\n$/,
+      ),
+    });
+  });
   it('fails clearly on a bad preset or data set', async () => {
     await expect(
       ns('train', '--preset', 'huge', '--data', 'mnist', '--steps', '1', '--out', temp()),

@@ -9,11 +9,14 @@ import { dirname, join } from 'node:path';
 import { type Dataset, loadDataset, resizeDataset } from '@ns/data';
 import {
   builtinExtractor,
+  FeatureMoments,
   featureStatistics,
   frechetDistance,
   type GaussianStatistics,
+  type MomentsSnapshot,
   OnnxFeatureExtractor,
   readFidStats,
+  readMoments,
   writeFidStats,
 } from '@ns/eval-fid';
 import type { SweepGrid } from './grid.js';
@@ -23,12 +26,12 @@ export function referencePath(sweepDir: string, resolution: number): string {
   return join(sweepDir, 'reference', `r${resolution}.npz`);
 }
 
-/** Mean and covariance of the extractor's features of `images`. */
-export async function featureMoments(
+/** The extractor's features of `images`, row-major [count, dim]. */
+async function extractFeatures(
   images: Dataset,
   features: string,
   threads?: number,
-): Promise<GaussianStatistics> {
+): Promise<{ data: ArrayLike<number>; dim: number }> {
   const extractor = builtinExtractor(features);
   const model = await OnnxFeatureExtractor.load(extractor.path, {
     mode: extractor.mode,
@@ -39,10 +42,34 @@ export async function featureMoments(
   try {
     const atInputSize = resizeDataset(images, extractor.contract.size, 'area');
     const data = await model.extract({ ...atInputSize, data: atInputSize.images });
-    return featureStatistics(data, extractor.contract.dim);
+    return { data, dim: extractor.contract.dim };
   } finally {
     await model.release();
   }
+}
+
+/** Mean and covariance of the extractor's features of `images`. */
+export async function featureMoments(
+  images: Dataset,
+  features: string,
+  threads?: number,
+): Promise<GaussianStatistics> {
+  const { data, dim } = await extractFeatures(images, features, threads);
+  return featureStatistics(data, dim);
+}
+
+/**
+ * The mergeable summary (count, mean, scatter) of the features of `images`: what one sampling
+ * shard contributes. Disjoint shards merged with FeatureMoments.merge give the statistics of
+ * their union up to rounding.
+ */
+export async function featureSnapshot(
+  images: Dataset,
+  features: string,
+  threads?: number,
+): Promise<MomentsSnapshot> {
+  const { data, dim } = await extractFeatures(images, features, threads);
+  return new FeatureMoments(dim).add(data).snapshot();
 }
 
 /**
@@ -83,4 +110,31 @@ export async function distanceToReference(
   const generated = await featureMoments(samples, features, threads);
   const { distance } = frechetDistance(readFidStats(referenceNpz), generated);
   return { metric: builtinExtractor(features).metric, value: distance, samples: samples.count };
+}
+
+/** Where shard `index` of `count` of a trial's evaluation writes its moments. */
+export function shardMomentsPath(runDir: string, index: number, count: number): string {
+  return join(runDir, 'eval', `shard-${index}-of-${count}`, 'moments.npz');
+}
+
+/**
+ * The distance of the union of `count` shards (their moments files) to a resolution's reference:
+ * the parent of a sharded evaluation. Names the first shard file that is missing.
+ */
+export function distanceOfShards(
+  runDir: string,
+  count: number,
+  referenceNpz: string,
+  features: string,
+): { metric: string; value: number; samples: number } {
+  let merged: FeatureMoments | undefined;
+  for (let index = 0; index < count; index++) {
+    const path = shardMomentsPath(runDir, index, count);
+    if (!existsSync(path)) throw new Error(`${path}: shard ${index}/${count} has not been written`);
+    const shard = readMoments(path);
+    merged = (merged ?? new FeatureMoments(shard.dim)).merge(shard);
+  }
+  if (merged === undefined) throw new RangeError(`shards: expected at least 1, got ${count}`);
+  const { distance } = frechetDistance(readFidStats(referenceNpz), merged.statistics());
+  return { metric: builtinExtractor(features).metric, value: distance, samples: merged.count };
 }

@@ -48,6 +48,11 @@ export interface EvalSettings {
   readonly batch: number;
   /** Built-in feature extractor of @ns/eval-fid (e.g. mnist → FD_mnist). */
   readonly features: string;
+  /**
+   * Sampling jobs a trial's evaluation is split into on a queue (`ns sweep --queue`): each draws
+   * whole batches and writes its feature moments, a parent merges them. The local pool ignores it.
+   */
+  readonly shards: number;
 }
 
 export interface SweepGrid {
@@ -102,6 +107,7 @@ export const DEFAULT_EVAL_SETTINGS: EvalSettings = {
   seed: 0,
   batch: 250,
   features: 'mnist',
+  shards: 1,
 };
 
 const int = (min: number) => z.int(`an integer >= ${min}`).min(min, `an integer >= ${min}`);
@@ -187,6 +193,7 @@ const evalSchema = z
     seed: int(0),
     batch: int(1),
     features: name,
+    shards: int(1),
   })
   .partial()
   .strict();
@@ -243,6 +250,15 @@ const gridSchema = z
           message: `${patch} does not divide ${resolution}`,
         });
     }
+    // A shard draws whole batches (so its images are the unsharded run's): one batch at least.
+    const e = { ...DEFAULT_EVAL_SETTINGS, ...g.eval };
+    const batches = Math.ceil(e.samples / e.batch);
+    if (e.shards > batches)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['eval', 'shards'],
+        message: `${e.shards} shards of ${batches} batch${batches === 1 ? '' : 'es'} (eval.samples ${e.samples} / eval.batch ${e.batch}): at most ${batches}`,
+      });
   });
 
 /** Validates a parsed grid.json and fills the defaults; errors name the offending key. */

@@ -9,7 +9,15 @@
  *   const outcome = await runSweep({ out: 'runs/sweep', grid, jobs: 2, device: 'cpu', log: console.error });
  *   await writeSweepReport('runs/sweep');
  */
-export { distanceToReference, ensureReference, featureMoments, referencePath } from './evaluate.js';
+export {
+  distanceOfShards,
+  distanceToReference,
+  ensureReference,
+  featureMoments,
+  featureSnapshot,
+  referencePath,
+  shardMomentsPath,
+} from './evaluate.js';
 export {
   gridChange,
   gridPath,
@@ -35,12 +43,33 @@ export {
   trialId,
 } from './grid.js';
 export { type MosaicOptions, sampleMosaic } from './mosaic.js';
+export { EXIT_UNRECOVERABLE, formatPhase, parsePhase } from './phase.js';
 export { runPool, threadsPerJob } from './pool.js';
 export { formatValue, type SweepReport, type SweepReportOptions, sweepReport } from './report.js';
 export { logSnrChart, metricVsScaleChart } from './report-charts.js';
 export { writeSweepReport } from './report-files.js';
 export { type Cell, type ResultTable, tabulateResults } from './result-table.js';
-export { runSweep, type SweepOptions, type SweepOutcome } from './sweep.js';
-export { runTrial, type TrialOptions, trialRunConfig } from './trial.js';
+export {
+  checkModels,
+  minutes,
+  progressOf,
+  runSweep,
+  type SweepOptions,
+  type SweepOutcome,
+} from './sweep.js';
+export {
+  runTrial,
+  runTrialPhase,
+  type TrialOptions,
+  type TrialOutcome,
+  type TrialPhase,
+  trialRunConfig,
+} from './trial.js';
 export { trialModel } from './trial-model.js';
+export {
+  lastTrialError,
+  startTrialProcess,
+  type TrialProcess,
+  type TrialProcessOptions,
+} from './trial-spawn.js';
 export type { TrialKey, TrialResult } from './types.js';

@@ -1,24 +1,22 @@
 /**
- * `ns sweep`: every trial of a grid, each in a child process (`ns sweep trial`) so that trials run
+ * `ns sweep`: every trial of a grid, each in a child process (trial-process.js) so that trials run
  * side by side with their own onnxruntime sessions and a crash takes down one trial, not the
  * sweep. The sweep folder is the whole state: run it again to skip finished trials and resume
  * interrupted ones from their checkpoints.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from '@ns/data';
 import { chooseSpinning, type Device } from '@ns/graph';
 import { ensureReference } from './evaluate.js';
 import { readTrialResult, settleGrid, type TrialState, trialDir, trialState } from './folder.js';
-import { expandTrials, type SweepGrid, type TrialSpec } from './grid.js';
+import { expandTrials, type SweepGrid } from './grid.js';
 import { runPool, threadsPerJob } from './pool.js';
 import { trialModel } from './trial-model.js';
+import { startTrialProcess } from './trial-spawn.js';
 import type { TrialResult } from './types.js';
-
-/** dist/trial-process.js, built beside this module. */
-const TRIAL_PROCESS = join(__dirname, 'trial-process.js');
 
 export interface SweepOptions {
   readonly out: string;
@@ -46,30 +44,7 @@ export interface SweepOutcome {
   readonly unfinished: string[];
 }
 
-function runTrialProcess(
-  o: SweepOptions,
-  trial: TrialSpec,
-  threads: number,
-  spinning: boolean,
-  children: Set<ChildProcess>,
-): Promise<number | null> {
-  const dir = trialDir(o.out, trial.id);
-  mkdirSync(dir, { recursive: true });
-  // Append: the log of a resumed trial keeps what happened before the crash.
-  const log = openSync(join(dir, 'log.txt'), 'a');
-  const [command, ...prefix] = o.trialCommand ?? [process.execPath, TRIAL_PROCESS];
-  const args = [...prefix, o.out, trial.id, '--threads', String(threads), '--device', o.device];
-  args.push('--spinning', spinning ? 'on' : 'off');
-  const child = spawn(command!, args, { stdio: ['ignore', log, log] });
-  closeSync(log);
-  children.add(child);
-  return new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code) => resolve(code));
-  }).finally(() => children.delete(child));
-}
-
-function minutes(seconds: number): string {
+export function minutes(seconds: number): string {
   return seconds < 90 ? `${seconds.toFixed(0)} s` : `${(seconds / 60).toFixed(1)} min`;
 }
 
@@ -78,7 +53,7 @@ function minutes(seconds: number): string {
  * once, and warns where a token is narrower than its patch: an ε-predicting RIN must write every
  * pixel of the patch back out of one token, and with fewer dimensions than pixels its loss stalls.
  */
-function checkModels(grid: SweepGrid, log: (line: string) => void): void {
+export function checkModels(grid: SweepGrid, log: (line: string) => void): void {
   const geometry = loadDataset(grid.heldOut, { limit: 1 });
   for (const resolution of grid.resolutions) {
     const rin = trialModel(grid, resolution, geometry);
@@ -92,7 +67,7 @@ function checkModels(grid: SweepGrid, log: (line: string) => void): void {
 }
 
 /** `id step 1200/4000`, or `id evaluating` once training is done: from the trial's own files. */
-function progressOf(sweepDir: string, id: string, grid: SweepGrid): string {
+export function progressOf(sweepDir: string, id: string, grid: SweepGrid): string {
   const dir = trialDir(sweepDir, id);
   if (existsSync(join(dir, 'trained.json'))) return `${id} evaluating`;
   const metrics = join(dir, 'metrics.jsonl');
@@ -173,9 +148,19 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       async (trial) => {
         o.log(`start ${trial.id}${states.get(trial.id) === 'resume' ? ' (resuming)' : ''}`);
         running.add(trial.id);
-        const code = await runTrialProcess(o, trial, threads, spin.spinning, children).finally(() =>
-          running.delete(trial.id),
-        );
+        const { child, exit } = startTrialProcess({
+          sweepDir: o.out,
+          trialId: trial.id,
+          threads,
+          device: o.device,
+          spinning: spin.spinning,
+          ...(o.trialCommand === undefined ? {} : { command: o.trialCommand }),
+        });
+        children.add(child);
+        const code = await exit.finally(() => {
+          children.delete(child);
+          running.delete(trial.id);
+        });
         const result = readTrialResult(o.out, trial.id);
         const log = join(trialDir(o.out, trial.id), 'log.txt');
         if (code !== 0 && result === undefined && !stopping) {

@@ -4,8 +4,10 @@
  * Every phase leaves a file behind (checkpoints, trained.json, result.json), so a killed trial
  * picks up where it stopped and a finished one is never redone.
  */
-import { join } from 'node:path';
+import { copyFileSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type Dataset, loadDataset } from '@ns/data';
+import { writeMoments } from '@ns/eval-fid';
 import type { Device } from '@ns/graph';
 import {
   createRun,
@@ -20,7 +22,13 @@ import {
   writeLossChart,
   writeSampleFiles,
 } from '@ns/trainer';
-import { distanceToReference, ensureReference } from './evaluate.js';
+import {
+  distanceOfShards,
+  distanceToReference,
+  ensureReference,
+  featureSnapshot,
+  shardMomentsPath,
+} from './evaluate.js';
 import { readJson, readTrialResult, trialDir, writeJsonAtomic } from './folder.js';
 import { plannedSteps, type SweepGrid, type TrialSpec } from './grid.js';
 import { trialModel } from './trial-model.js';
@@ -138,7 +146,6 @@ async function trainToBudget(
       device: o.device,
       ...(o.threads === undefined ? {} : { threads: o.threads }),
       ...(o.spinning === undefined ? {} : { spinning: o.spinning }),
-      ...(o.spinning === undefined ? {} : { spinning: o.spinning }),
       signal,
       ...(o.stopAfter === undefined ? {} : { stopAfter: o.stopAfter }),
     })) {
@@ -159,42 +166,74 @@ async function trainToBudget(
 }
 
 /**
+ * What a call does with a trial. `all` is the local pool's whole trial in one process; a queue
+ * splits it into `train`, then `shard` jobs that each sample whole batches and write their
+ * feature moments, and a `merge` that turns the shards into result.json.
+ */
+export type TrialPhase =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'train' }
+  | { readonly kind: 'shard'; readonly index: number; readonly count: number }
+  | { readonly kind: 'merge'; readonly count: number };
+
+export type TrialOutcome =
+  | { readonly kind: 'done'; readonly result: TrialResult }
+  | { readonly kind: 'trained'; readonly step: number }
+  | { readonly kind: 'shard written'; readonly path: string }
+  /** Stopped before the budget (a signal, stopAfter): run it again to continue. */
+  | { readonly kind: 'interrupted' };
+
+/**
  * Runs what is left of one trial and returns its result, or undefined when it stopped before
  * the budget was spent (interrupted; run it again to continue).
  */
 export async function runTrial(o: TrialOptions): Promise<TrialResult | undefined> {
+  const outcome = await runTrialPhase(o, { kind: 'all' });
+  return outcome.kind === 'done' ? outcome.result : undefined;
+}
+
+/** One phase of a trial (see TrialPhase); every phase is idempotent. */
+export async function runTrialPhase(o: TrialOptions, phase: TrialPhase): Promise<TrialOutcome> {
   const runDir = trialDir(o.sweepDir, o.trial.id);
   const done = readTrialResult(o.sweepDir, o.trial.id);
-  if (done) return done;
+  if (done) return { kind: 'done', result: done };
+  if (phase.kind === 'shard' || phase.kind === 'merge') {
+    const trained = readJson<TrainedRecord>(join(runDir, 'trained.json'));
+    if (trained === undefined) throw new Error(`${runDir}: not trained yet (no trained.json)`);
+    if (phase.kind === 'merge')
+      return { kind: 'done', result: await mergeShards(o, trained, phase.count) };
+    const run = await openRun(runDir);
+    return { kind: 'shard written', path: await evaluateShard(o, run, phase) };
+  }
   const { run, data } = await trialRun(o, runDir);
   try {
-    return await trainAndEvaluate(o, run, data);
+    const trained = await trainedRecord(o, run, data);
+    if (trained === undefined) return { kind: 'interrupted' };
+    if (phase.kind === 'train') return { kind: 'trained', step: trained.step };
+    return { kind: 'done', result: await evaluateWhole(o, run, trained) };
   } finally {
     await run.release();
   }
 }
 
-async function trainAndEvaluate(
+/** trained.json, training to the budget first when it is missing. */
+async function trainedRecord(
   o: TrialOptions,
   run: Run,
   data: Dataset | undefined,
-): Promise<TrialResult | undefined> {
-  const runDir = run.dir;
-  const trainedPath = join(runDir, 'trained.json');
-  let trained = readJson<TrainedRecord>(trainedPath);
-  if (trained === undefined) {
-    trained = await trainToBudget(o, run, data);
-    if (trained === undefined) return undefined;
-    await writeJsonAtomic(trainedPath, trained);
-  }
+): Promise<TrainedRecord | undefined> {
+  const trainedPath = join(run.dir, 'trained.json');
+  const existing = readJson<TrainedRecord>(trainedPath);
+  if (existing !== undefined) return existing;
+  const trained = await trainToBudget(o, run, data);
+  if (trained !== undefined) await writeJsonAtomic(trainedPath, trained);
+  return trained;
+}
 
-  o.log(
-    `evaluating: ${o.grid.eval.samples} samples, ${o.grid.eval.sampler} ${o.grid.eval.steps} steps`,
-  );
-  const started = performance.now();
+/** Draws the evaluation samples (one shard of them, or all) with the grid's fixed sampler. */
+function drawEvalSamples(o: TrialOptions, run: Run, shard?: { index: number; count: number }) {
   const e = o.grid.eval;
-  const reference = await ensureReference(o.sweepDir, o.grid, o.trial.resolution, o.threads);
-  const drawn = await run.sample({
+  return run.sample({
     count: e.samples,
     steps: e.steps,
     sampler: e.sampler,
@@ -205,18 +244,88 @@ async function trainAndEvaluate(
     weights: 'ema',
     device: o.device,
     ...(o.threads === undefined ? {} : { threads: o.threads }),
+    ...(o.spinning === undefined ? {} : { spinning: o.spinning }),
+    ...(shard === undefined ? {} : { shard }),
   });
-  const samples = await writeSampleFiles(drawn, join(runDir, 'eval'), { individual: false });
+}
+
+async function evaluateWhole(
+  o: TrialOptions,
+  run: Run,
+  trained: TrainedRecord,
+): Promise<TrialResult> {
+  const e = o.grid.eval;
+  o.log(`evaluating: ${e.samples} samples, ${e.sampler} ${e.steps} steps`);
+  const started = performance.now();
+  const reference = await ensureReference(o.sweepDir, o.grid, o.trial.resolution, o.threads);
+  const samples = await writeSampleFiles(await drawEvalSamples(o, run), join(run.dir, 'eval'), {
+    individual: false,
+  });
   const distance = await distanceToReference(samples.npz, reference, e.features, o.threads);
+  return publishResult(o, trained, distance, (performance.now() - started) / 1000);
+}
+
+/** Samples shard index/count, writes its images and its feature moments; returns the moments' path. */
+async function evaluateShard(
+  o: TrialOptions,
+  run: Run,
+  shard: { index: number; count: number },
+): Promise<string> {
+  const e = o.grid.eval;
+  o.log(`evaluating shard ${shard.index}/${shard.count}: ${e.sampler} ${e.steps} steps`);
+  const started = performance.now();
+  const path = shardMomentsPath(run.dir, shard.index, shard.count);
+  const drawn = await drawEvalSamples(o, run, shard);
+  const files = await writeSampleFiles(drawn, dirname(path), { individual: false });
+  // Read back from the file, as the unsharded evaluation does: the same bytes either way.
+  const moments = await featureSnapshot(loadDataset(files.npz), e.features, o.threads);
+  // Seconds spent, for the parent's evalSeconds: beside the moments, published after them.
+  await writeJsonAtomic(join(dirname(path), 'shard.json'), {
+    seconds: (performance.now() - started) / 1000,
+    count: drawn.count,
+  });
+  const temporary = `${path}.${process.pid}.tmp.npz`;
+  writeMoments(temporary, moments);
+  renameSync(temporary, path);
+  return path;
+}
+
+async function mergeShards(
+  o: TrialOptions,
+  trained: TrainedRecord,
+  count: number,
+): Promise<TrialResult> {
+  const runDir = trialDir(o.sweepDir, o.trial.id);
+  const reference = await ensureReference(o.sweepDir, o.grid, o.trial.resolution, o.threads);
+  const distance = distanceOfShards(runDir, count, reference, o.grid.eval.features);
+  let seconds = 0;
+  for (let index = 0; index < count; index++) {
+    const dir = dirname(shardMomentsPath(runDir, index, count));
+    seconds += readJson<{ seconds: number }>(join(dir, 'shard.json'))?.seconds ?? 0;
+  }
+  // The report's mosaic shows the first images: shard 0 holds them.
+  copyFileSync(
+    join(dirname(shardMomentsPath(runDir, 0, count)), 'grid.png'),
+    join(runDir, 'eval', 'grid.png'),
+  );
+  return publishResult(o, trained, distance, seconds);
+}
+
+async function publishResult(
+  o: TrialOptions,
+  trained: TrainedRecord,
+  distance: { metric: string; value: number; samples: number },
+  evalSeconds: number,
+): Promise<TrialResult> {
   const result: TrialResult = {
     ...o.trial,
     ...distance,
     step: trained.step,
     finalLoss: trained.finalLoss,
     trainSeconds: trained.trainSeconds,
-    evalSeconds: (performance.now() - started) / 1000,
+    evalSeconds,
   };
-  await writeJsonAtomic(join(runDir, 'result.json'), result);
+  await writeJsonAtomic(join(trialDir(o.sweepDir, o.trial.id), 'result.json'), result);
   o.log(`${result.metric} ${result.value.toFixed(3)} at step ${result.step}`);
   return result;
 }

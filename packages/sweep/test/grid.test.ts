@@ -67,6 +67,11 @@ describe('parseGrid', () => {
     [{ ...minimal, train: { optimizer: 'sgd' } }, 'grid: train.optimizer: one of lamb, adamw'],
     [{ ...minimal, eval: { sampler: 'plms' } }, 'grid: eval.sampler: one of ddim, ddpm'],
     [{ ...minimal, eval: { samples: 1 } }, 'grid: eval.samples: an integer >= 2, got 1'],
+    [{ ...minimal, eval: { shards: 0 } }, 'grid: eval.shards: an integer >= 1, got 0'],
+    [
+      { ...minimal, eval: { samples: 10, batch: 4, shards: 4 } },
+      'grid: eval.shards: 4 shards of 3 batches (eval.samples 10 / eval.batch 4): at most 3',
+    ],
     [{ ...minimal, data: '' }, 'grid: data: a non-empty string, got ""'],
     [[1, 2], 'grid: an object, got [1,2]'],
     [{ ...minimal, model: { imageSize: 32 } }, 'grid: model.imageSize: follows the data'],

@@ -2,8 +2,12 @@
  * `ns sample`: images from a trained run (Algorithm 3), as a grid, PNGs and an ADM .npz. The run's
  * eval_model.onnx runs on the chosen checkpoint's weights (bound as external data, no export).
  */
+import { dirname, join } from 'node:path';
+import { loadDataset } from '@ns/data';
+import { builtinExtractor, writeMoments } from '@ns/eval-fid';
 import type { Device } from '@ns/graph';
 import { SAMPLER_NAMES } from '@ns/sampler';
+import { featureSnapshot } from '@ns/sweep';
 import { openRun, writeSampleFiles } from '@ns/trainer';
 import { type Command, Option } from 'commander';
 import { ProgressBar } from '../progress.js';
@@ -24,6 +28,7 @@ interface SampleCommandOptions {
   weights: 'ema' | 'online';
   fromCheckpoint?: string;
   shard?: { index: number; count: number };
+  features?: string;
   device: Device;
   threads?: number;
   quiet?: boolean;
@@ -59,8 +64,14 @@ export function registerSample(program: Command): void {
       'draw only shard i of K of the n images (whole batches, same seeds)',
       shardValue,
     )
+    .option(
+      '--features <name>',
+      'also write moments.npz: count, mean and scatter of these built-in features (e.g. mnist), which shards merge exactly',
+    )
     .option('-q, --quiet', 'no progress bar');
   addDeviceOptions(command).action(async (o: SampleCommandOptions) => {
+    // Before any sampling: an unknown extractor name fails at once.
+    const extractor = o.features === undefined ? undefined : builtinExtractor(o.features);
     const run = await openRun(o.run);
     let progress: ProgressBar | undefined;
     const result = await run.sample({
@@ -89,5 +100,13 @@ export function registerSample(program: Command): void {
     process.stdout.write(
       `grid: ${files.grid}\nimages: ${files.npz} (ADM layout, for \`ns fid\`; ${result.count} images from ${result.checkpoint})\n`,
     );
+    if (o.features !== undefined && extractor !== undefined) {
+      const moments = join(dirname(files.grid), 'moments.npz');
+      const images = loadDataset(files.npz);
+      writeMoments(moments, await featureSnapshot(images, o.features, o.threads));
+      process.stdout.write(
+        `moments: ${moments} (${extractor.metric} features of ${images.count} images; ns fid reads it, shards merge exactly)\n`,
+      );
+    }
   });
 }

@@ -5,8 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Device } from '@ns/graph';
+import {
+  followSweep,
+  parseRedisUrl,
+  submitSweep,
+  sweepStates,
+  type TrialQueueState,
+} from '@ns/queue';
 import { parseGrid, runSweep, type SweepGrid, writeSweepReport } from '@ns/sweep';
-import { EXIT_INTERRUPTED } from '@ns/trainer';
+import { EXIT_INTERRUPTED, onInterrupt } from '@ns/trainer';
 import type { Command } from 'commander';
 import { integer } from './options.js';
 import { addDeviceOptions } from './train.js';
@@ -37,6 +44,74 @@ interface SweepCommandOptions {
   jobs: number;
   device: Device;
   threads?: number;
+  queue?: string;
+  detach?: boolean;
+}
+
+export const QUEUE_HELP =
+  "Redis of the sweep's job queue: redis://[[user]:password@]host[:port][/db], rediss:// for TLS (default: $NS_QUEUE, which keeps a password out of ps)";
+
+/** --queue, else $NS_QUEUE, parsed; undefined when neither is given. */
+export function queueTarget(flag: string | undefined) {
+  const text = flag ?? process.env.NS_QUEUE;
+  if (text === undefined || text === '') return undefined;
+  return parseRedisUrl(text, flag === undefined ? 'NS_QUEUE' : '--queue');
+}
+
+/** The last column of `ns sweep status`: the result, the failure, or the progress. */
+function statusDetail(id: string, state: TrialQueueState): string {
+  switch (state.kind) {
+    case 'done':
+      return `${state.result.metric} ${state.result.value.toFixed(3)} (step ${state.result.step})`;
+    case 'failed':
+      return `${state.job}: ${state.reason}`;
+    case 'running':
+      return state.progress.slice(id.length + 1);
+    case 'waiting':
+      return state.attempts > 0
+        ? `${state.attempts} attempt${state.attempts === 1 ? '' : 's'} so far`
+        : '';
+    default:
+      return '';
+  }
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/**
+ * The queued sweep: submit every unfinished trial, then follow it to the end (or return at once
+ * with --detach). Ctrl-C stops following only; the workers go on.
+ */
+async function runQueuedSweep(o: SweepCommandOptions, out: string, grid: SweepGrid | undefined) {
+  const target = queueTarget(o.queue)!;
+  await submitSweep({
+    target,
+    out,
+    ...(grid === undefined ? {} : { grid }),
+    log,
+    ...(o.threads === undefined ? {} : { threads: o.threads }),
+  });
+  if (o.detach) {
+    log(
+      `detached: ns sweep status --out ${out} shows progress; start workers with ns worker --out ${out} --queue …`,
+    );
+    return;
+  }
+  const interruption = onInterrupt(() =>
+    log('stopped following; the workers go on (ns sweep status)'),
+  );
+  try {
+    const outcome = await followSweep({ target, out, log, signal: interruption.signal });
+    if (outcome.results.length > 0) process.stdout.write(reportLine(await writeSweepReport(out)));
+    if (!outcome.complete) process.exitCode = EXIT_INTERRUPTED;
+    if (outcome.failed.length > 0) {
+      throw new Error(
+        `${outcome.failed.length} trial${outcome.failed.length === 1 ? '' : 's'} failed: ${outcome.failed.map((f) => `${f.id} (${f.reason})`).join('; ')}`,
+      );
+    }
+  } finally {
+    interruption.dispose();
+  }
 }
 
 export function registerSweep(program: Command): void {
@@ -55,7 +130,12 @@ export function registerSweep(program: Command): void {
       'trials run side by side as processes (threads are split)',
       integer(1),
       1,
-    );
+    )
+    .option(
+      '-q, --queue <url>',
+      `${QUEUE_HELP}; trials then run on \`ns worker\`s (docs/distributed.md)`,
+    )
+    .option('--detach', 'with --queue: submit and return at once');
   sweep.addHelpText(
     'after',
     `
@@ -71,12 +151,16 @@ A grid (every key but data, heldOut, preset, resolutions and budget has a defaul
   }
 Run the same command again to continue: finished trials are skipped, interrupted ones resume
 from their checkpoints. A grid may grow (more seeds, scales, resolutions, schedules).
+With --queue, every unfinished trial goes on a BullMQ queue in that Redis and \`ns worker\`s on
+any machine that sees the folder run them; the sweep follows them to the end.
 Exit status: 0 all trials done, 1 a trial failed, 3 trials left unfinished (interrupted).`,
   );
   addDeviceOptions(sweep).action(async (o: SweepCommandOptions) => {
-    // Not a requiredOption: commander would demand it of the `report` and `trial` subcommands too.
+    // Not a requiredOption: commander would demand it of the `report` and `status` subcommands too.
     const out = o.out ?? sweep.error("error: required option '-o, --out <dir>' not specified");
     const grid = o.grid === undefined ? undefined : readGridFile(o.grid);
+    if (queueTarget(o.queue) !== undefined) return runQueuedSweep(o, out, grid);
+    if (o.detach) throw new Error('--detach: only with --queue (a local sweep runs here)');
     const outcome = await runSweep({
       out,
       ...(grid === undefined ? {} : { grid }),
@@ -101,6 +185,26 @@ Exit status: 0 all trials done, 1 a trial failed, 3 trials left unfinished (inte
       );
     }
   });
+
+  sweep
+    .command('status')
+    .description('where every trial of a queued sweep stands: done, running, waiting or failed')
+    .requiredOption('-o, --out <dir>', 'the sweep folder')
+    .option('-q, --queue <url>', QUEUE_HELP)
+    .action(async (s: { out: string; queue?: string }) => {
+      const target = queueTarget(s.queue);
+      if (target === undefined) throw new Error('--queue: required (or set NS_QUEUE)');
+      const rows = await sweepStates(target, s.out);
+      const width = Math.max(...rows.map((r) => r.trial.id.length));
+      for (const { trial, state } of rows) {
+        const line = `${trial.id.padEnd(width)}  ${state.kind.padEnd(10)}  ${statusDetail(trial.id, state)}`;
+        process.stdout.write(`${line.trimEnd()}\n`);
+      }
+      const count = (kind: string) => rows.filter((r) => r.state.kind === kind).length;
+      process.stdout.write(
+        `${rows.length} trials: ${count('done')} done, ${count('running')} running, ${count('waiting')} waiting, ${count('failed')} failed${count('not queued') > 0 ? `, ${count('not queued')} not queued` : ''}\n`,
+      );
+    });
 
   sweep
     .command('report')
