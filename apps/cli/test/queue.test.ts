@@ -442,6 +442,80 @@ describe('ns worker and ns sweep --queue refuse cleanly', () => {
     );
   });
 
+  it('prints the workers as a Kubernetes Indexed Job that names the secret, not the URL', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        bin,
+        'sweep',
+        '--emit',
+        'k8s',
+        '--out',
+        'runs/r',
+        '--queue',
+        '--workers',
+        '3',
+        '--image',
+        'ghcr.io/o/ns:0.1',
+        '--volume-claim',
+        'sweeps',
+        '--device',
+        'cuda',
+      ],
+      { env: { ...process.env, NS_QUEUE: redis.url }, encoding: 'utf8' },
+    );
+    expect(stdout).toMatch(/^apiVersion: batch\/v1\nkind: Job\n/);
+    expect(stdout).toContain('  completionMode: Indexed\n  completions: 3\n  parallelism: 3\n');
+    expect(stdout).toContain('nvidia.com/gpu: 1');
+    expect(stdout).toContain('- /sweeps/runs/r\n');
+    expect(stdout).not.toContain(password);
+    const e = await failure('sweep', '--emit', 'k8s', '--out', 'runs/r');
+    expect(e.stderr).toBe('ns: --emit k8s: --image is required\n');
+  });
+
+  it("waits, without spending attempts, while another host still holds a trial's lease", async () => {
+    const root = temp();
+    const out = join(root, 'sweep');
+    const grid = { ...tinyGrid, resolutions: [16], patchSize: { '16': 4 }, inputScales: [1] };
+    await ns(
+      'sweep',
+      '--grid',
+      writeGrid(root, grid),
+      '--out',
+      out,
+      '--queue',
+      redis.url,
+      '--detach',
+    );
+    // A worker on a lost machine: its heartbeat is fresh, so its lease holds for now.
+    const trial = join(out, 'trials', 'r16-simple_linear-b1-s0');
+    spawnSync('mkdir', ['-p', trial]);
+    const now = new Date().toISOString();
+    const lease = {
+      pid: 4242,
+      host: 'lost-machine',
+      startedAt: now,
+      heartbeatAt: now,
+      purpose: 'sweep trial',
+      token: 't',
+    };
+    writeFileSync(join(trial, 'lock.json'), JSON.stringify(lease));
+    const worker = startWorker(redis.url, out);
+    while (!/again in 10 s/.test(worker.log())) await sleep(100);
+    expect(worker.log()).toContain('is in use by process 4242 on lost-machine');
+    // The lease expires (its heartbeat is old now): the next try takes it over and finishes.
+    writeFileSync(
+      join(trial, 'lock.json'),
+      JSON.stringify({ ...lease, heartbeatAt: new Date(Date.now() - 600_000).toISOString() }),
+    );
+    expect(await worker.exit).toBe(0);
+    expect(worker.log()).not.toMatch(/attempt 2|failed r16/);
+    expect(readFileSync(join(trial, 'log.txt'), 'utf8')).toContain(
+      'took over the lock of process 4242 on lost-machine',
+    );
+    expect(existsSync(join(trial, 'result.json'))).toBe(true);
+  }, 60_000);
+
   it('fails a trial that no retry can fix once, with its reason in the status', async () => {
     const root = temp();
     const out = join(root, 'sweep');

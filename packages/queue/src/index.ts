@@ -20,7 +20,14 @@ export {
   type SweepJobName,
   shardJobId,
 } from './jobs.js';
-// K8S_EXPORT
+export {
+  K8S_GRACE_SECONDS,
+  type K8sManifestOptions,
+  k8sWorkerJob,
+  k8sWorkerManifest,
+  toYaml,
+  type YamlValue,
+} from './k8s.js';
 export {
   type FollowOutcome,
   followSweep,

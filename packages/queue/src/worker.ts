@@ -14,6 +14,7 @@ import { availableParallelism, hostname, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { chooseSpinning, type Device } from '@ns/graph';
 import {
+  EXIT_RUN_LOCKED,
   EXIT_UNRECOVERABLE,
   lastTrialError,
   readSweepGrid,
@@ -22,7 +23,14 @@ import {
   threadsPerJob,
 } from '@ns/sweep';
 import { EXIT_INTERRUPTED } from '@ns/trainer';
-import { FlowProducer, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import {
+  DelayedError,
+  FlowProducer,
+  type Job,
+  UnrecoverableError,
+  WaitingError,
+  Worker,
+} from 'bullmq';
 import { checkRedis, redisOptions } from './connection.js';
 import { QueueError } from './errors.js';
 import {
@@ -35,6 +43,9 @@ import {
 } from './jobs.js';
 import { openQueue } from './submit.js';
 import type { RedisTarget } from './url.js';
+
+/** How long a job whose run is locked by another live process waits before its next try. */
+const LOCKED_RETRY_MS = 10_000;
 
 export interface WorkerOptions {
   readonly target: RedisTarget;
@@ -154,6 +165,15 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerOutcome> {
       o.log(`returned ${job.id} to the queue`);
       throw new WaitingError();
     }
+    if (code === EXIT_RUN_LOCKED) {
+      // A lost worker's trial still holds its lease (another host: until the heartbeat is
+      // older than the lease). Not a failed attempt: look again later.
+      await job.moveToDelayed(Date.now() + LOCKED_RETRY_MS, token);
+      o.log(
+        `${job.id}: ${lastTrialError(o.out, trial) ?? 'run locked'}; again in ${LOCKED_RETRY_MS / 1000} s`,
+      );
+      throw new DelayedError();
+    }
     if (code === EXIT_UNRECOVERABLE)
       throw new UnrecoverableError(lastTrialError(o.out, trial) ?? `exit ${code}`);
     if (code !== 0) {
@@ -205,7 +225,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerOutcome> {
     connectionLost = false;
   });
   worker.on('failed', (job, error) => {
-    if (job && !(error instanceof WaitingError) && error.name !== 'WaitingError')
+    if (job && !(error instanceof WaitingError) && !(error instanceof DelayedError))
       o.log(`failed ${job.id} (attempt ${job.attemptsMade}): ${error.message}`);
   });
 

@@ -43,7 +43,7 @@ export {
   trialId,
 } from './grid.js';
 export { type MosaicOptions, sampleMosaic } from './mosaic.js';
-export { EXIT_UNRECOVERABLE, formatPhase, parsePhase } from './phase.js';
+export { EXIT_RUN_LOCKED, EXIT_UNRECOVERABLE, formatPhase, parsePhase } from './phase.js';
 export { runPool, threadsPerJob } from './pool.js';
 export { formatValue, type SweepReport, type SweepReportOptions, sweepReport } from './report.js';
 export { logSnrChart, metricVsScaleChart } from './report-charts.js';

@@ -4,6 +4,12 @@ import type { TrialPhase } from './trial.js';
 /** trial-process's exit status for a failure a retry cannot fix (a bad grid or config). */
 export const EXIT_UNRECOVERABLE = 2;
 
+/**
+ * trial-process's exit status when another live process holds the trial's run lock (a lost
+ * worker whose lease has not expired yet): try again later, it is not a failed attempt.
+ */
+export const EXIT_RUN_LOCKED = 4;
+
 /** `all`, `train`, `shard:i/K` or `merge:K`, as the queue writes them. */
 export function parsePhase(text: string | undefined): TrialPhase {
   if (text === undefined || text === 'all') return { kind: 'all' };

@@ -8,14 +8,15 @@
  *
  * Exit status: 0 done, 1 failed (the message on stderr; a retry may help), 2 failed for a reason
  * a retry cannot fix (a bad grid or config: the message says which), 3 interrupted before the
- * budget (SIGINT/SIGTERM/SIGHUP checkpoint first; run it again to resume). Started with an IPC
+ * budget (SIGINT/SIGTERM/SIGHUP checkpoint first; run it again to resume), 4 the run is locked
+ * by another live process (try again once its lease may have expired). Started with an IPC
  * channel, it also stops (checkpointing) when its parent dies, so an orphan never keeps the lock.
  */
 import type { Device } from '@ns/graph';
 import { EXIT_INTERRUPTED, isNsError, onInterrupt, TrainerError } from '@ns/trainer';
 import { readSweepGrid } from './folder.js';
 import { expandTrials } from './grid.js';
-import { EXIT_UNRECOVERABLE, parsePhase } from './phase.js';
+import { EXIT_RUN_LOCKED, EXIT_UNRECOVERABLE, parsePhase } from './phase.js';
 import { runTrialPhase } from './trial.js';
 
 function option(args: string[], name: string): string | undefined {
@@ -85,6 +86,10 @@ async function main(args: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`trial: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = isUnrecoverable(error) ? EXIT_UNRECOVERABLE : 1;
+  process.exitCode = isUnrecoverable(error)
+    ? EXIT_UNRECOVERABLE
+    : isNsError(error) && error.code === 'run_locked'
+      ? EXIT_RUN_LOCKED
+      : 1;
   if (process.connected) process.disconnect();
 });

@@ -66,7 +66,13 @@ export {
   RUN_FILES,
   runPath,
 } from './run/layout.js';
-export { isProcessAlive, type LockHolder, type LockOptions, RunLock } from './run/lock.js';
+export {
+  isProcessAlive,
+  type LockHolder,
+  type LockOptions,
+  pidSpace,
+  RunLock,
+} from './run/lock.js';
 export { lossChart, writeLossChart } from './run/loss-chart.js';
 export { assertBatchFits, estimateStepBytes, memoryLimit } from './run/memory.js';
 export { type MetricsLine, parseMetrics, readMetricsFile } from './run/metrics.js';

@@ -12,6 +12,7 @@ import {
   loadCheckpoint,
   netFor,
   openRun,
+  pidSpace,
   RUN_FORMAT,
   readLatestName,
   runPath,
@@ -259,6 +260,32 @@ describe('what a run refuses', () => {
     );
     expect(JSON.parse(readFileSync(join(runDir, 'lock.json'), 'utf8')).pid).toBe(process.pid);
     await second.release();
+
+    // Same host name, another pid space (a replacement pod, a reboot): its pid says nothing, even
+    // a live one (pid 1), so only the heartbeat counts.
+    const elsewhere = (heartbeatAt: string) =>
+      writeFileSync(
+        join(runDir, 'lock.json'),
+        JSON.stringify({
+          pid: 1,
+          host: hostname(),
+          pidSpace: 'another-boot/pid:[1]',
+          startedAt: 'x',
+          heartbeatAt,
+          purpose: 'training',
+          token: 't',
+        }),
+      );
+    elsewhere(new Date().toISOString());
+    await expect(openRun(runDir, { write: true })).rejects.toThrow(/is in use by process 1 on/);
+    elsewhere(new Date(Date.now() - 600_000).toISOString());
+    const taken: string[] = [];
+    const third = await openRun(runDir, { write: true, onNotice: (m) => taken.push(m) });
+    expect(taken[0]).toMatch(
+      /took over the lock of process 1 on .*, whose last heartbeat was 600 s ago/,
+    );
+    expect(JSON.parse(readFileSync(join(runDir, 'lock.json'), 'utf8')).pidSpace).toBe(pidSpace());
+    await third.release();
   });
 
   it('initial weights that do not fit the model', async () => {

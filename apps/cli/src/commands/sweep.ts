@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Device } from '@ns/graph';
 import {
   followSweep,
+  k8sWorkerManifest,
   parseRedisUrl,
   submitSweep,
   sweepStates,
@@ -14,7 +15,7 @@ import {
 } from '@ns/queue';
 import { parseGrid, runSweep, type SweepGrid, writeSweepReport } from '@ns/sweep';
 import { EXIT_INTERRUPTED, onInterrupt } from '@ns/trainer';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { integer } from './options.js';
 import { addDeviceOptions } from './train.js';
 
@@ -44,18 +45,34 @@ interface SweepCommandOptions {
   jobs: number;
   device: Device;
   threads?: number;
-  queue?: string;
+  queue?: string | true;
   detach?: boolean;
+  emit?: 'k8s';
+  workers: number;
+  image?: string;
+  volumeClaim?: string;
+  mount: string;
+  secret: string;
+  name: string;
+  cpu?: string;
+  memory?: string;
 }
 
 export const QUEUE_HELP =
   "Redis of the sweep's job queue: redis://[[user]:password@]host[:port][/db], rediss:// for TLS (default: $NS_QUEUE, which keeps a password out of ps)";
 
-/** --queue, else $NS_QUEUE, parsed; undefined when neither is given. */
-export function queueTarget(flag: string | undefined) {
-  const text = flag ?? process.env.NS_QUEUE;
-  if (text === undefined || text === '') return undefined;
-  return parseRedisUrl(text, flag === undefined ? 'NS_QUEUE' : '--queue');
+/**
+ * The queue's Redis: a --queue URL, else (for `--queue` without a URL, and for the commands that
+ * always need one) $NS_QUEUE; undefined when neither is given.
+ */
+export function queueTarget(flag: string | true | undefined) {
+  if (typeof flag === 'string') return parseRedisUrl(flag, '--queue');
+  const text = process.env.NS_QUEUE;
+  if (text === undefined || text === '') {
+    if (flag === true) throw new Error('--queue: no URL given and NS_QUEUE is not set');
+    return undefined;
+  }
+  return parseRedisUrl(text, 'NS_QUEUE');
 }
 
 /** The last column of `ns sweep status`: the result, the failure, or the progress. */
@@ -74,6 +91,29 @@ function statusDetail(id: string, state: TrialQueueState): string {
     default:
       return '';
   }
+}
+
+/** `--emit k8s`: the Indexed Job of `--workers` pods running `ns worker` on this sweep. */
+function emitK8s(o: SweepCommandOptions, out: string): void {
+  const missing = (flag: string) => {
+    throw new Error(`--emit k8s: ${flag} is required`);
+  };
+  process.stdout.write(
+    k8sWorkerManifest({
+      name: o.name,
+      workers: o.workers,
+      image: o.image ?? missing('--image'),
+      volumeClaim: o.volumeClaim ?? missing('--volume-claim'),
+      mountPath: o.mount,
+      sweepDir: out,
+      secretName: o.secret,
+      jobsPerPod: o.jobs,
+      ...(o.threads === undefined ? {} : { threadsPerPod: o.threads }),
+      ...(o.cpu === undefined ? {} : { cpu: o.cpu }),
+      ...(o.memory === undefined ? {} : { memory: o.memory }),
+      gpu: o.device === 'cuda',
+    }),
+  );
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -132,10 +172,23 @@ export function registerSweep(program: Command): void {
       1,
     )
     .option(
-      '-q, --queue <url>',
-      `${QUEUE_HELP}; trials then run on \`ns worker\`s (docs/distributed.md)`,
+      '-q, --queue [url]',
+      'run the trials on `ns worker`s through this Redis: redis://[[user]:password@]host[:port][/db] or rediss:// (no URL: $NS_QUEUE); docs/distributed.md',
     )
-    .option('--detach', 'with --queue: submit and return at once');
+    .option('--detach', 'with --queue: submit and return at once')
+    .addOption(
+      new Option('--emit <what>', 'print a manifest of the workers instead of running').choices([
+        'k8s',
+      ]),
+    )
+    .option('--workers <n>', 'k8s: worker pods', integer(1), 2)
+    .option('--image <image>', 'k8s: container image with ns on its PATH')
+    .option('--volume-claim <name>', 'k8s: PersistentVolumeClaim holding the sweep folder')
+    .option('--mount <path>', 'k8s: where the claim is mounted; --out is inside it', '/sweeps')
+    .option('--secret <name>', 'k8s: Secret whose key url holds the queue URL', 'ns-queue')
+    .option('--name <name>', "k8s: the Job's name", 'ns-workers')
+    .option('--cpu <quantity>', 'k8s: CPU request = limit per pod (e.g. 4)')
+    .option('--memory <quantity>', 'k8s: memory request = limit per pod (e.g. 8Gi)');
   sweep.addHelpText(
     'after',
     `
@@ -158,8 +211,9 @@ Exit status: 0 all trials done, 1 a trial failed, 3 trials left unfinished (inte
   addDeviceOptions(sweep).action(async (o: SweepCommandOptions) => {
     // Not a requiredOption: commander would demand it of the `report` and `status` subcommands too.
     const out = o.out ?? sweep.error("error: required option '-o, --out <dir>' not specified");
+    if (o.emit === 'k8s') return emitK8s(o, out);
     const grid = o.grid === undefined ? undefined : readGridFile(o.grid);
-    if (queueTarget(o.queue) !== undefined) return runQueuedSweep(o, out, grid);
+    if (o.queue !== undefined) return runQueuedSweep(o, out, grid);
     if (o.detach) throw new Error('--detach: only with --queue (a local sweep runs here)');
     const outcome = await runSweep({
       out,

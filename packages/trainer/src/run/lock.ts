@@ -2,12 +2,13 @@
  * One writer per run: a lease in `lock.json`, created with O_EXCL, holding the writer's pid, host,
  * start time and a heartbeat refreshed while it works. Another process that finds the file:
  *   - same host, holder's pid gone (or a zombie) → the lock is stale: it takes it over, saying so;
- *   - another host, heartbeat older than the lease → the holder is presumed lost: taken over;
+ *   - another host (or another boot or pid namespace of this host name: a container, a reboot),
+ *     heartbeat older than the lease → the holder is presumed lost: taken over;
  *   - otherwise → refused with one line naming the holder.
  * A holder that finds its lease taken over (it was presumed lost) stops: `lost` tells it.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { TrainerError } from '../errors.js';
@@ -21,6 +22,12 @@ export interface LockHolder {
   readonly heartbeatAt: string;
   /** What the holder is doing (e.g. `ns train`). */
   readonly purpose: string;
+  /**
+   * Which process-id space `pid` belongs to: the boot and the pid namespace (Linux). Two
+   * containers may share a host name (a Kubernetes Indexed Job's replacement pod) and a machine
+   * keeps its name across reboots, but neither shares pids; absent in older locks.
+   */
+  readonly pidSpace?: string;
   /** Identifies this lease among takeovers. */
   readonly token: string;
 }
@@ -33,6 +40,23 @@ export interface LockOptions {
   readonly heartbeatSeconds?: number;
   /** Told when a stale lock is taken over. */
   readonly onNotice?: (message: string) => void;
+}
+
+/** This process's pid space (see LockHolder.pidSpace), or undefined where /proc has none. */
+export function pidSpace(): string | undefined {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return `${boot}/${readlinkSync('/proc/self/ns/pid')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Can this process judge `holder`'s pid, i.e. is it in the same pid space on the same host? */
+function sharesPids(holder: LockHolder): boolean {
+  if (holder.host !== hostname()) return false;
+  const mine = pidSpace();
+  return holder.pidSpace === undefined || mine === undefined || holder.pidSpace === mine;
 }
 
 /** Is `pid` a running process on this host? Zombies (killed, not yet reaped) are not. */
@@ -86,6 +110,7 @@ export class RunLock {
       const holder: LockHolder = {
         pid: process.pid,
         host: hostname(),
+        ...(pidSpace() === undefined ? {} : { pidSpace: pidSpace() }),
         startedAt: now,
         heartbeatAt: now,
         purpose: options.purpose ?? 'training',
@@ -156,7 +181,7 @@ export class RunLock {
       );
       return age > 5000 ? 'an unreadable lock file left by a crashed process' : undefined;
     }
-    if (holder.host === hostname()) {
+    if (sharesPids(holder)) {
       if (holder.pid === process.pid) return undefined; // this process already holds it
       return isProcessAlive(holder.pid)
         ? undefined

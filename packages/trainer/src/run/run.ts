@@ -238,7 +238,8 @@ export class Run {
 
   /**
    * Sets a new total number of steps (the one setting a resumed run may change). The
-   * learning-rate schedule is re-laid over the new total (see `lrAfterExtension`).
+   * learning-rate schedule is re-laid over the new total (`learningRate` reads `steps`): a decay
+   * continues from where the new total puts the current step, as the CLI's --steps message says.
    */
   async extend(steps: number): Promise<void> {
     this.requireWritable('extend');
