@@ -7,7 +7,7 @@
  * with one line.
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +95,31 @@ const tinyGrid = {
   eval: { samples: 16, reference: 64, steps: 4, batch: 4 },
 };
 
+/** The local pool at 2 jobs × 1 thread: what 2 one-thread workers are compared with. */
+const runLocally = (grid: string, out: string) =>
+  ns('sweep', '--grid', grid, '--out', out, '--jobs', '2', '--threads', '2');
+
+/** `ns sweep --queue URL --detach` of `out` (with a grid file for a new folder): submits, returns. */
+const submit = (url: string, out: string, grid?: string) =>
+  ns(
+    'sweep',
+    ...(grid === undefined ? [] : ['--grid', grid]),
+    '--out',
+    out,
+    '--queue',
+    url,
+    '--detach',
+  );
+
+/** A one-trial sweep (16 px, b = 1) submitted to `url`: its folder and its trial's run folder. */
+async function submitOneTrial(url: string): Promise<{ out: string; trial: string }> {
+  const root = temp();
+  const out = join(root, 'sweep');
+  const grid = { ...tinyGrid, resolutions: [16], patchSize: { '16': 4 }, inputScales: [1] };
+  await submit(url, out, writeGrid(root, grid));
+  return { out, trial: join(out, 'trials', 'r16-simple_linear-b1-s0') };
+}
+
 function writeGrid(dir: string, grid: object): string {
   const path = join(dir, 'grid.json');
   writeFileSync(path, JSON.stringify(grid));
@@ -150,32 +175,13 @@ describe('ns sweep --queue with ns worker', () => {
   beforeAll(async () => {
     redis = await TestRedis.start();
     // The local pool: 2 jobs × 1 thread, what 2 one-thread workers are compared with.
-    await ns(
-      'sweep',
-      '--grid',
-      writeGrid(root, tinyGrid),
-      '--out',
-      local,
-      '--jobs',
-      '2',
-      '--threads',
-      '2',
-    );
+    await runLocally(writeGrid(root, tinyGrid), local);
   }, 120_000);
   afterAll(() => redis.down());
 
   it("runs a grid on two workers with the local pool's results, bit for bit", async () => {
     const out = join(root, 'queued');
-    const submitted = await ns(
-      'sweep',
-      '--grid',
-      join(root, 'grid.json'),
-      '--out',
-      out,
-      '--queue',
-      redis.url,
-      '--detach',
-    );
+    const submitted = await submit(redis.url, out, join(root, 'grid.json'));
     expect(submitted.stderr).toMatch(
       new RegExp(
         `^4 trials: 0 done, 4 submitted, 0 already queued \\(redis://127\\.0\\.0\\.1:${redis.port}/0, queue ns-sweep-[0-9a-f]{12}\\)$`,
@@ -183,7 +189,7 @@ describe('ns sweep --queue with ns worker', () => {
       ),
     );
     // Submitting again changes nothing: the job ids are the trials' folder names.
-    const again = await ns('sweep', '--out', out, '--queue', redis.url, '--detach');
+    const again = await submit(redis.url, out);
     expect(again.stderr).toMatch(/^4 trials: 0 done, 0 submitted, 4 already queued/m);
 
     const workers = [startWorker(redis.url, out), startWorker(redis.url, out)];
@@ -217,7 +223,7 @@ describe('ns sweep --queue with ns worker', () => {
     const out = join(dir, 'sweep');
     const grid = { ...tinyGrid, resolutions: [16], patchSize: { '16': 4 }, inputScales: [1] };
     const file = writeGrid(temp(), { ...grid, eval: { ...grid.eval, shards: 3 } });
-    await ns('sweep', '--grid', file, '--out', out, '--queue', redis.url, '--detach');
+    await submit(redis.url, out, file);
     const worker = startWorker(redis.url, out);
     expect(await worker.exit).toBe(0);
     const id = 'r16-simple_linear-b1-s0';
@@ -247,17 +253,7 @@ describe('ns worker under faults', () => {
 
   beforeAll(async () => {
     redis = await TestRedis.start();
-    await ns(
-      'sweep',
-      '--grid',
-      writeGrid(root, longGrid),
-      '--out',
-      local,
-      '--jobs',
-      '2',
-      '--threads',
-      '2',
-    );
+    await runLocally(writeGrid(root, longGrid), local);
   }, 120_000);
   afterAll(() => redis.down());
 
@@ -277,16 +273,7 @@ describe('ns worker under faults', () => {
 
   it('hands the trial of a worker killed with SIGKILL to the other, which resumes it exactly', async () => {
     const out = join(root, 'killed');
-    await ns(
-      'sweep',
-      '--grid',
-      join(root, 'grid.json'),
-      '--out',
-      out,
-      '--queue',
-      redis.url,
-      '--detach',
-    );
+    await submit(redis.url, out, join(root, 'grid.json'));
     const first = startWorker(redis.url, out);
     const id = await firstCheckpoint(out);
     const second = startWorker(redis.url, out);
@@ -308,16 +295,7 @@ describe('ns worker under faults', () => {
 
   it('keeps going through a Redis restart, losing and repeating nothing', async () => {
     const out = join(root, 'restarted');
-    await ns(
-      'sweep',
-      '--grid',
-      join(root, 'grid.json'),
-      '--out',
-      out,
-      '--queue',
-      redis.url,
-      '--detach',
-    );
+    await submit(redis.url, out, join(root, 'grid.json'));
     const workers = [startWorker(redis.url, out), startWorker(redis.url, out)];
     await firstCheckpoint(out);
     await redis.down();
@@ -335,16 +313,7 @@ describe('ns worker under faults', () => {
 
   it('returns the trials of a worker stopped with SIGTERM to the queue (exit 3)', async () => {
     const out = join(root, 'terminated');
-    await ns(
-      'sweep',
-      '--grid',
-      join(root, 'grid.json'),
-      '--out',
-      out,
-      '--queue',
-      redis.url,
-      '--detach',
-    );
+    await submit(redis.url, out, join(root, 'grid.json'));
     const first = startWorker(redis.url, out, '--jobs', '2', '--threads', '2');
     await firstCheckpoint(out);
     first.child.kill('SIGTERM');
@@ -474,22 +443,9 @@ describe('ns worker and ns sweep --queue refuse cleanly', () => {
   });
 
   it("waits, without spending attempts, while another host still holds a trial's lease", async () => {
-    const root = temp();
-    const out = join(root, 'sweep');
-    const grid = { ...tinyGrid, resolutions: [16], patchSize: { '16': 4 }, inputScales: [1] };
-    await ns(
-      'sweep',
-      '--grid',
-      writeGrid(root, grid),
-      '--out',
-      out,
-      '--queue',
-      redis.url,
-      '--detach',
-    );
+    const { out, trial } = await submitOneTrial(redis.url);
     // A worker on a lost machine: its heartbeat is fresh, so its lease holds for now.
-    const trial = join(out, 'trials', 'r16-simple_linear-b1-s0');
-    spawnSync('mkdir', ['-p', trial]);
+    mkdirSync(trial, { recursive: true });
     const now = new Date().toISOString();
     const lease = {
       pid: 4242,
@@ -517,22 +473,9 @@ describe('ns worker and ns sweep --queue refuse cleanly', () => {
   }, 60_000);
 
   it('fails a trial that no retry can fix once, with its reason in the status', async () => {
-    const root = temp();
-    const out = join(root, 'sweep');
-    const grid = { ...tinyGrid, resolutions: [16], patchSize: { '16': 4 }, inputScales: [1] };
-    await ns(
-      'sweep',
-      '--grid',
-      writeGrid(root, grid),
-      '--out',
-      out,
-      '--queue',
-      redis.url,
-      '--detach',
-    );
+    const { out, trial } = await submitOneTrial(redis.url);
     // A damaged run folder: its config.json is not a run configuration.
-    const trial = join(out, 'trials', 'r16-simple_linear-b1-s0');
-    spawnSync('mkdir', ['-p', trial]);
+    mkdirSync(trial, { recursive: true });
     writeFileSync(join(trial, 'config.json'), '{"seed": "zero"}');
     const worker = startWorker(redis.url, out);
     expect(await worker.exit).toBe(0);
