@@ -35,35 +35,109 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Certificates for a TLS Redis on 127.0.0.1: a private CA and a server certificate it signed. */
+function makeCertificates(): { dir: string; ca: string } {
+  const dir = temp();
+  const openssl = (...args: string[]) => {
+    const done = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (done.status !== 0) throw new Error(`openssl ${args[0]}: ${done.stderr}`);
+  };
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=ns test CA',
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'redis.key',
+    '-out',
+    'redis.csr',
+    '-subj',
+    '/CN=localhost',
+  );
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'redis.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'redis.crt',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+  );
+  return { dir, ca: join(dir, 'ca.crt') };
+}
+
+interface RedisSettings {
+  readonly password?: string;
+  /** Serve TLS only (rediss://), with the certificates in this folder. */
+  readonly tls?: string;
+}
+
 /** A redis-server of this test: its own port and folder, append-only persistence on. */
 class TestRedis {
   private process: ChildProcess | undefined;
   constructor(
     readonly port: number,
     private readonly dir: string,
-    private readonly password?: string,
+    private readonly settings: RedisSettings,
   ) {}
 
-  static async start(password?: string): Promise<TestRedis> {
-    const redis = new TestRedis(await freePort(), temp(), password);
+  static async start(settings: RedisSettings = {}): Promise<TestRedis> {
+    const redis = new TestRedis(await freePort(), temp(), settings);
     await redis.up();
     return redis;
   }
 
   get url(): string {
-    return `redis://${this.password === undefined ? '' : `:${this.password}@`}127.0.0.1:${this.port}`;
+    const { password, tls } = this.settings;
+    return `${tls ? 'rediss' : 'redis'}://${password === undefined ? '' : `:${password}@`}127.0.0.1:${this.port}`;
   }
 
   async up(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir];
+    const { password, tls } = this.settings;
+    const args = ['--bind', '127.0.0.1', '--dir', this.dir];
     args.push('--appendonly', 'yes', '--appendfsync', 'always', '--save', '');
-    if (this.password !== undefined) args.push('--requirepass', this.password);
+    if (password !== undefined) args.push('--requirepass', password);
+    if (tls === undefined) args.push('--port', String(this.port));
+    else {
+      args.push('--port', '0', '--tls-port', String(this.port), '--tls-auth-clients', 'no');
+      args.push(
+        '--tls-cert-file',
+        join(tls, 'redis.crt'),
+        '--tls-key-file',
+        join(tls, 'redis.key'),
+      );
+      args.push('--tls-ca-cert-file', join(tls, 'ca.crt'));
+    }
     this.process = spawn('redis-server', args, { stdio: 'ignore' });
+    const cli = ['-p', String(this.port)];
+    if (password !== undefined) cli.push('-a', password, '--no-auth-warning');
+    if (tls !== undefined) cli.push('--tls', '--cacert', join(tls, 'ca.crt'));
     for (let i = 0; i < 200; i++) {
-      const auth = this.password === undefined ? [] : ['-a', this.password, '--no-auth-warning'];
-      const ping = spawnSync('redis-cli', ['-p', String(this.port), ...auth, 'ping'], {
-        encoding: 'utf8',
-      });
+      const ping = spawnSync('redis-cli', [...cli, 'ping'], { encoding: 'utf8' });
       if (ping.stdout.trim() === 'PONG') return;
       await sleep(50);
     }
@@ -332,7 +406,7 @@ describe('ns worker and ns sweep --queue refuse cleanly', () => {
   let redis: TestRedis;
   const password = 's3cret-pa55';
   beforeAll(async () => {
-    redis = await TestRedis.start(password);
+    redis = await TestRedis.start({ password });
   }, 30_000);
   afterAll(() => redis.down());
 
@@ -485,5 +559,51 @@ describe('ns worker and ns sweep --queue refuse cleanly', () => {
       /^r16-simple_linear-b1-s0 +failed +r16-simple_linear-b1-s0: .*config\.json/m,
     );
     expect(status.stdout).toContain('1 trials: 0 done, 0 running, 0 waiting, 1 failed');
+  }, 60_000);
+});
+
+describe('ns worker over TLS (rediss://)', () => {
+  let redis: TestRedis;
+  let ca: string;
+  beforeAll(async () => {
+    const certificates = makeCertificates();
+    ca = certificates.ca;
+    redis = await TestRedis.start({ password: 'tls-pa55', tls: certificates.dir });
+  }, 30_000);
+  afterAll(() => redis.down());
+
+  it('runs a trial through a TLS Redis, and names the certificate problem without its CA', async () => {
+    const withCa = { ...process.env, NODE_EXTRA_CA_CERTS: ca };
+    const refused = await run(
+      process.execPath,
+      [bin, 'sweep', 'status', '--out', temp(), '--queue', redis.url],
+      {
+        encoding: 'utf8',
+      },
+    ).catch((error: { stderr: string }) => error);
+    expect(refused.stderr).toBe(
+      `ns: TLS to Redis at 127.0.0.1:${redis.port} failed (SELF_SIGNED_CERT_IN_CHAIN); a certificate of a private CA needs NODE_EXTRA_CA_CERTS=<ca.pem>\n`,
+    );
+    const root = temp();
+    const out = join(root, 'sweep');
+    const grid = { ...tinyGrid, resolutions: [16], patchSize: { '16': 4 }, inputScales: [1] };
+    const sweep = ['sweep', '--grid', writeGrid(root, grid), '--out', out, '--queue', redis.url];
+    const submitted = await run(process.execPath, [bin, ...sweep, '--detach'], {
+      env: withCa,
+      encoding: 'utf8',
+    });
+    expect(submitted.stderr).toMatch(
+      new RegExp(`1 submitted, 0 already queued \\(rediss://127\\.0\\.0\\.1:${redis.port}/0`),
+    );
+    const worker = spawn(
+      process.execPath,
+      [bin, 'worker', '--queue', redis.url, '--out', out, '--threads', '1'],
+      {
+        env: withCa,
+        stdio: 'ignore',
+      },
+    );
+    expect(await new Promise((resolve) => worker.on('exit', resolve))).toBe(0);
+    expect(readJson(join(out, 'trials', 'r16-simple_linear-b1-s0', 'result.json')).step).toBe(8);
   }, 60_000);
 });
