@@ -266,8 +266,17 @@ describe('ns sweep --queue with ns worker', () => {
     const again = await submit(redis.url, out);
     expect(again.stderr).toMatch(/^4 trials: 0 done, 0 submitted, 4 already queued/m);
 
+    // Following the sweep (no --detach) while the workers run it: a line per finished trial.
+    const following = ns('sweep', '--out', out, '--queue', redis.url);
     const workers = [startWorker(redis.url, out), startWorker(redis.url, out)];
     const codes = await Promise.all(workers.map((w) => w.exit));
+    const followed = await following;
+    expect(
+      followed.stderr.match(
+        /^\[[1-4]\/4\] r(16|32)-simple_linear-b(0\.5|1)-s0: FD_mnist \d+\.\d{3} /gm,
+      ),
+    ).toHaveLength(4);
+    expect(followed.stdout).toBe(`report: ${join(out, 'report.md')} (4 trials)\n`);
     expect(codes).toEqual([0, 0]);
     const started = workers.flatMap((w) => w.log().match(/ start \S+/g) ?? []);
     // Every trial ran once, and both workers took part.
@@ -287,9 +296,6 @@ describe('ns sweep --queue with ns worker', () => {
     expect(status.stdout).toMatch(
       /^r16-simple_linear-b1-s0 +done +FD_mnist \d+\.\d{3} \(step 8\)$/m,
     );
-    // Following a finished sweep reports it and writes the report.
-    const followed = await ns('sweep', '--out', out, '--queue', redis.url);
-    expect(followed.stdout).toBe(`report: ${join(out, 'report.md')} (4 trials)\n`);
   }, 180_000);
 
   it('merges a sharded evaluation (K = 3) to the unsharded distance', async () => {
