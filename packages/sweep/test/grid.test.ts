@@ -50,6 +50,7 @@ describe('parseGrid', () => {
 
   test.each([
     [{ ...minimal, resoltions: [32] }, 'grid: unknown key resoltions'],
+    [{ ...minimal, train: { epochs: 3 } }, 'grid: train: unknown key epochs'],
     [{ ...minimal, resolutions: [] }, 'grid: resolutions: a non-empty array, got []'],
     [{ ...minimal, resolutions: [32, 32] }, 'grid: resolutions.1: 32 is listed twice'],
     [{ ...minimal, inputScales: [0] }, 'grid: inputScales.0: a number > 0, got 0'],

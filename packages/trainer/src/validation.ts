@@ -32,7 +32,8 @@ export function describeIssues(error: z.ZodError, input: unknown): ConfigIssue[]
   return error.issues.map((issue) => {
     const path = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
+      // The line starts with the path already (`train: unknown key epochs`).
+      const keys = issue.keys;
       return { path, message: `unknown key${keys.length > 1 ? 's' : ''} ${keys.join(', ')}` };
     }
     // Custom checks (refinements) write their whole sentence.
