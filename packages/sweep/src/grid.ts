@@ -116,6 +116,11 @@ const probability = z
   .number('a number in [0, 1]')
   .min(0, 'a number in [0, 1]')
   .max(1, 'a number in [0, 1]');
+/** An EMA decay: 1 would never move from the initial weights (the trainer refuses it too). */
+const decay = z
+  .number('a number in [0, 1)')
+  .min(0, 'a number in [0, 1)')
+  .lt(1, 'a number in [0, 1)');
 const name = z.string('a non-empty string').min(1, 'a non-empty string');
 
 /** A non-empty list without repeats (a repeated value would be a duplicate trial). */
@@ -170,7 +175,7 @@ const trainSchema = z
     warmup: int(0),
     decay: name,
     optimizer: z.enum(['lamb', 'adamw'], 'one of lamb, adamw'),
-    ema: probability,
+    ema: decay,
     selfCondRate: probability,
     labelDropout: probability,
     checkpointEvery: int(1),
