@@ -92,7 +92,7 @@ async function sampleRound(lib, network = timedSession) {
     sampler: SAMPLER,
     schedule: 'cosine',
     predict: rin.predict,
-    inputScale: config.inputScale,
+    inputScale: pretrained.config.inputScale,
     normalize: false, // as `ns sample`: RIN normalises its input itself
     numClasses: rin.numClasses,
     latentSize: rin.latents * rin.latentDim,
