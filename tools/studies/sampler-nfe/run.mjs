@@ -258,9 +258,9 @@ function writeTable() {
 async function writePlot() {
   const rows = summary();
   if (rows.length === 0) return;
-  const W = 640;
+  const W = 680;
   const H = 400;
-  const m = { left: 64, right: 150, top: 36, bottom: 52 };
+  const m = { left: 64, right: 190, top: 36, bottom: 52 };
   const nfes = rows.map((r) => r.nfe);
   const lx0 = Math.log10(Math.min(...nfes) / 1.25);
   const lx1 = Math.log10(Math.max(...nfes) * 1.25);
@@ -339,8 +339,8 @@ async function writePlot() {
   const svg = `${out.join('\n')}\n`;
   mkdirSync(DOCS, { recursive: true });
   writeFileSync(join(DOCS, 'fd-vs-nfe.svg'), svg);
-  // resvg (a Rust SVG renderer, no browser) is the CLI's own dependency.
-  const require = createRequire(join(root, 'apps', 'cli', 'package.json'));
+  // resvg (a Rust SVG renderer, no browser) is @ns/plot's dependency.
+  const require = createRequire(join(root, 'packages', 'plot', 'package.json'));
   const { Resvg } = require('@resvg/resvg-js');
   const png = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: 2 },
