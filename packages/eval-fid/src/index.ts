@@ -1,5 +1,25 @@
 // File formats come from @ns/formats (re-exported: FormatError is what a bad file throws).
-export { FormatError, type NpyData, type NpyDataByDtype, type NpyDtype } from '@ns/formats';
+// The numpy-exact .npy/.npz readers and writers are @ns/formats' (one for every @ns package),
+// re-exported so this package's users need no second import.
+export {
+  FormatError,
+  type NpyArray,
+  type NpyData,
+  type NpyDataByDtype,
+  type NpyDtype,
+  NpzArchive,
+  type NpzInput,
+  parseNpy,
+  readNpy,
+  readNpz,
+  type SerializeNpyOptions,
+  type SerializeNpzOptions,
+  serializeNpy,
+  serializeNpz,
+  toFloat64,
+  writeNpy,
+  writeNpz,
+} from '@ns/formats';
 export {
   type BuiltinExtractor,
   builtinExtractor,
@@ -59,23 +79,6 @@ export {
   statisticsFromArchive,
   writeFidStats,
 } from './npy/fid-files.js';
-export {
-  type NpyArray,
-  parseNpy,
-  type SerializeNpyOptions,
-  serializeNpy,
-  toFloat64,
-} from './npy/npy.js';
-export {
-  NpzArchive,
-  type NpzInput,
-  readNpy,
-  readNpz,
-  type SerializeNpzOptions,
-  serializeNpz,
-  writeNpy,
-  writeNpz,
-} from './npy/npz.js';
 export {
   createOrtProducts,
   type OrtProducts,

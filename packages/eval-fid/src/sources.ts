@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { fileError } from '@ns/formats';
+import { fileError, type NpyArray, NpzArchive, readNpy, toFloat64 } from '@ns/formats';
 import { EvalFidError, fail } from './errors.js';
 import type {
   ExtractorProvenance,
@@ -14,8 +14,6 @@ import { type KidOptions, kernelInceptionDistance } from './metrics/kid.js';
 import { type LabelAgreementResult, labelAgreement } from './metrics/label-agreement.js';
 import { precisionRecall } from './metrics/precision-recall.js';
 import { statisticsFromArchive } from './npy/fid-files.js';
-import { type NpyArray, toFloat64 } from './npy/npy.js';
-import { NpzArchive, readNpy } from './npy/npz.js';
 import type { MatrixProducts } from './products.js';
 import { FeatureMoments, featureStatisticsAsync } from './stats/feature-moments.js';
 import { isMomentsArchive, momentsFromArchive } from './stats/moments-file.js';

@@ -1,8 +1,6 @@
+import { type NpyArray, NpzArchive, toFloat64, writeNpz } from '@ns/formats';
 import { fail } from '../errors.js';
 import { type GaussianStatistics, gaussianStatistics } from '../gaussian.js';
-import type { NpyArray } from './npy.js';
-import { toFloat64 } from './npy.js';
-import { NpzArchive, writeNpz } from './npz.js';
 
 /** Reads `mu` and `sigma` (or other keys, e.g. ADM's `mu_s`/`sigma_s`) from an open archive. */
 export function statisticsFromArchive(

@@ -1,6 +1,5 @@
+import { NpzArchive, toFloat64, writeNpz } from '@ns/formats';
 import { fail } from '../errors.js';
-import { toFloat64 } from '../npy/npy.js';
-import { NpzArchive, writeNpz } from '../npy/npz.js';
 import type { MomentsSnapshot } from './feature-moments.js';
 
 /**
