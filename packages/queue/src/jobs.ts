@@ -10,9 +10,10 @@
  *   merge  `<trial>.merge`            the parent of the shards: merge them, write result.json
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrialPhase } from '@ns/sweep';
+import { writeFileAtomic } from '@ns/trainer';
 import type { JobsOptions } from 'bullmq';
 import { QueueError } from './errors.js';
 
@@ -47,10 +48,9 @@ export function newQueueFile(): QueueFile {
   return { name: `ns-sweep-${randomBytes(6).toString('hex')}`, created: new Date().toISOString() };
 }
 
-export function writeQueueFile(sweepDir: string, file: QueueFile): void {
-  const path = queueFilePath(sweepDir);
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(file, null, 2)}\n`);
-  renameSync(`${path}.tmp`, path);
+/** Written atomically (the trainer's writer: temp file, fsync, rename) so no worker reads half. */
+export function writeQueueFile(sweepDir: string, file: QueueFile): Promise<void> {
+  return writeFileAtomic(queueFilePath(sweepDir), `${JSON.stringify(file, null, 2)}\n`);
 }
 
 export const shardJobId = (trial: string, index: number, count: number) =>

@@ -104,7 +104,7 @@ export async function submitSweep(o: SubmitOptions): Promise<Submission> {
     );
     submitted.push(...fresh.map((t) => t.id));
     // Published last: a worker that sees queue.json finds the jobs already there.
-    if (readQueueFile(o.out) === undefined) writeQueueFile(o.out, file);
+    if (readQueueFile(o.out) === undefined) await writeQueueFile(o.out, file);
   } finally {
     await queue.close();
   }

@@ -8,7 +8,6 @@ import type { Device } from '@ns/graph';
 import {
   followSweep,
   k8sWorkerManifest,
-  parseRedisUrl,
   submitSweep,
   sweepStates,
   type TrialQueueState,
@@ -17,6 +16,7 @@ import { parseGrid, runSweep, type SweepGrid, writeSweepReport } from '@ns/sweep
 import { EXIT_INTERRUPTED, onInterrupt } from '@ns/trainer';
 import { type Command, Option } from 'commander';
 import { integer } from './options.js';
+import { QUEUE_HELP, queueTarget, requiredQueueTarget } from './queue-options.js';
 import { addDeviceOptions } from './train.js';
 
 /** The --grid file, parsed and checked; errors name the file. */
@@ -56,23 +56,6 @@ interface SweepCommandOptions {
   name: string;
   cpu?: string;
   memory?: string;
-}
-
-export const QUEUE_HELP =
-  "Redis of the sweep's job queue: redis://[[user]:password@]host[:port][/db], rediss:// for TLS (default: $NS_QUEUE, which keeps a password out of ps)";
-
-/**
- * The queue's Redis: a --queue URL, else (for `--queue` without a URL, and for the commands that
- * always need one) $NS_QUEUE; undefined when neither is given.
- */
-export function queueTarget(flag: string | true | undefined) {
-  if (typeof flag === 'string') return parseRedisUrl(flag, '--queue');
-  const text = process.env.NS_QUEUE;
-  if (text === undefined || text === '') {
-    if (flag === true) throw new Error('--queue: no URL given and NS_QUEUE is not set');
-    return undefined;
-  }
-  return parseRedisUrl(text, 'NS_QUEUE');
 }
 
 /** The last column of `ns sweep status`: the result, the failure, or the progress. */
@@ -246,8 +229,7 @@ Exit status: 0 all trials done, 1 a trial failed, 3 trials left unfinished (inte
     .requiredOption('-o, --out <dir>', 'the sweep folder')
     .option('-q, --queue <url>', QUEUE_HELP)
     .action(async (s: { out: string; queue?: string }) => {
-      const target = queueTarget(s.queue);
-      if (target === undefined) throw new Error('--queue: required (or set NS_QUEUE)');
+      const target = requiredQueueTarget(s.queue);
       const rows = await sweepStates(target, s.out);
       const width = Math.max(...rows.map((r) => r.trial.id.length));
       for (const { trial, state } of rows) {

@@ -7,7 +7,7 @@ import { runWorker } from '@ns/queue';
 import { EXIT_CODES_HELP, EXIT_INTERRUPTED, onInterrupt } from '@ns/trainer';
 import type { Command } from 'commander';
 import { integer } from './options.js';
-import { QUEUE_HELP, queueTarget } from './sweep.js';
+import { QUEUE_HELP, requiredQueueTarget } from './queue-options.js';
 import { addDeviceOptions } from './train.js';
 
 interface WorkerCommandOptions {
@@ -45,8 +45,7 @@ from its last checkpoint on another worker; SIGINT/SIGTERM/SIGHUP checkpoint the
 and put them back on the queue.${EXIT_CODES_HELP}`,
   );
   addDeviceOptions(command).action(async (o: WorkerCommandOptions) => {
-    const target = queueTarget(o.queue);
-    if (target === undefined) throw new Error('--queue: required (or set NS_QUEUE)');
+    const target = requiredQueueTarget(o.queue);
     const interruption = onInterrupt((signal) =>
       process.stderr.write(`${signal}: checkpointing the running trials and returning them\n`),
     );
