@@ -112,6 +112,18 @@ describe('fewer samples than dimensions: a warning with the rank', () => {
     expect(ba.rank).toBe(24);
   });
 
+  test('N < D at 300-d (the two-stage eigensolver): the same distance in either order', () => {
+    const D = 300;
+    const a = featureStatistics(normals(5, 100 * D), D); // rank 99
+    const b = featureStatistics(normals(6, 1000 * D), D);
+    const ab = frechetDistance(a, b);
+    const ba = frechetDistance(b, a);
+    expect(ab.warnings[0]).toMatch(/^sigma1: 100 samples for 300 dimensions: .*rank 99 of 300/);
+    expect(ba.rank).toBe(99);
+    // tr √(Σ1 Σ2) = tr √(Σ2 Σ1); the two orders factorise different matrices
+    expect(Math.abs(ab.distance - ba.distance)).toBeLessThan(1e-6 * ba.distance);
+  });
+
   test('enough samples: no warning', () => {
     const a = featureStatistics(features(3, 300), d);
     const b = featureStatistics(features(4, 200), d);

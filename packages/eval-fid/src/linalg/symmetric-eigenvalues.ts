@@ -114,18 +114,30 @@ function tridiagonalize(
 /**
  * Eigenvalues of the symmetric tridiagonal matrix (d, e) by implicit QL with shifts.
  * `d` is overwritten with the (unsorted) eigenvalues and returned.
+ *
+ * An off-diagonal counts as negligible below ε·‖T‖ (EISPACK tql1's test), not below ε times its
+ * two neighbours (Numerical Recipes' tqli): each sweep rotates through the whole unreduced block,
+ * so an element next to eigenvalues far below ‖T‖ carries rounding noise of about ε·‖T‖ and never
+ * gets under the local threshold. That is what a covariance of fewer samples than dimensions gives
+ * (a cluster of zero eigenvalues under large ones), where the local test did not converge. Zeroing
+ * an element below ε·‖T‖ moves each eigenvalue by at most that, the accuracy of the reduction.
  */
 export function tridiagonalEigenvalues(d: Float64Array, eIn: Float64Array): Float64Array {
   const n = d.length;
   const e = new Float64Array(n);
   e.set(eIn.subarray(0, Math.max(0, n - 1)));
+  let norm = 0; // ‖T‖∞
+  for (let i = 0; i < n; i++) {
+    const row = Math.abs(d[i]!) + Math.abs(e[i]!) + (i > 0 ? Math.abs(e[i - 1]!) : 0);
+    if (row > norm) norm = row;
+  }
+  const negligible = Number.EPSILON * norm;
   for (let l = 0; l < n; l++) {
     for (let iteration = 0; ; iteration++) {
       // find the first negligible off-diagonal at or after l: the block l..m is unreduced
       let m = l;
       for (; m < n - 1; m++) {
-        const scale = Math.abs(d[m]!) + Math.abs(d[m + 1]!);
-        if (Math.abs(e[m]!) <= Number.EPSILON * scale) break;
+        if (Math.abs(e[m]!) <= negligible) break;
       }
       if (m === l) break;
       if (iteration === 60) {
