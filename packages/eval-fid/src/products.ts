@@ -1,3 +1,5 @@
+import type { BandMatrix } from './linalg/band-reduction.js';
+
 /**
  * One large matrix product, the only operation the blocked algorithms of this package hand out:
  * C = A · Bᵀ (`transposeB`, B is n × k) or C = A · B (B is k × n), or `from` − that product.
@@ -25,9 +27,22 @@ export interface Product {
 }
 
 /**
+ * The other heavy step: the bulge chase that takes a band matrix to tridiagonal form, in place
+ * (the eigenvalue solver's second stage). Its result is the band's storage.
+ */
+export interface BandChase {
+  readonly chase: BandMatrix;
+}
+
+/**
  * An engine for Products that is faster than the pure-JS kernel, e.g. onnxruntime-node float64
  * Gemm with all cores (createOrtProducts). The blocked algorithms run the same arithmetic on it.
  */
 export interface MatrixProducts {
   product(p: Product): Promise<Float64Array>;
+  /**
+   * Chases the band in place, e.g. on worker threads (createChasePool); without it the chase
+   * runs on the calling thread. Either way the result is bit-identical.
+   */
+  chase?(band: BandMatrix): Promise<void>;
 }

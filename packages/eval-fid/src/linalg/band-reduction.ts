@@ -1,3 +1,4 @@
+import { reflector } from './bulge-chase-kernel.js';
 import type { DenseWork } from './dense-work.js';
 import { transpose } from './dense-work.js';
 
@@ -150,23 +151,6 @@ function householderQr(Pt: Float64Array, cols: number, rows: number): Float64Arr
     }
   }
   return tau;
-}
-
-/**
- * LAPACK dlarfg on x = a[at .. at+len): finds β, v = [1, v₁…] and τ with (I − τ v vᵀ) x = β e₁,
- * stores β at a[at] and v₁… after it, and returns τ (0 when x already is a multiple of e₁).
- */
-export function reflector(a: Float64Array, at: number, len: number, stride = 1): number {
-  const alpha = a[at]!;
-  let tail = 0;
-  for (let i = 1; i < len; i++) tail += a[at + i * stride]! ** 2;
-  if (tail === 0) return 0;
-  const norm = Math.sqrt(alpha * alpha + tail);
-  const beta = alpha >= 0 ? -norm : norm; // opposite sign to α: no cancellation in α − β
-  const scale = 1 / (alpha - beta);
-  for (let i = 1; i < len; i++) a[at + i * stride] = a[at + i * stride]! * scale;
-  a[at] = beta;
-  return (beta - alpha) / beta;
 }
 
 /** T of Q = H₁⋯H_b = I − V T Vᵀ (LAPACK dlarft, forward, columnwise) from VᵀV and τ. */

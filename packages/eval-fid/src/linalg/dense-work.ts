@@ -1,23 +1,44 @@
-import type { MatrixProducts, Product } from '../products.js';
+import type { BandChase, MatrixProducts, Product } from '../products.js';
+import { bandToTridiagonal } from './band-tridiagonal.js';
 import { addRowDots } from './row-dots.js';
 
 /**
- * A computation that hands its large products out: each `yield` gives a Product and receives its
- * result. Written once, it runs synchronously on the pure-JS kernel (runDense) or asynchronously
- * on a faster engine such as onnxruntime (runDenseAsync), with the same arithmetic around it.
+ * A computation that hands its heavy steps out: each `yield` gives a Product (and receives its
+ * result) or a BandChase (and receives the chased band's storage). Written once, it runs
+ * synchronously on the pure-JS kernels (runDense) or asynchronously on a faster engine such as
+ * onnxruntime with a pool of chase threads (runDenseAsync), with the same arithmetic around it.
  */
-export type DenseWork<T> = Generator<Product, T, Float64Array>;
+export type DenseWork<T> = Generator<Product | BandChase, T, Float64Array>;
 
 export function runDense<T>(work: DenseWork<T>): T {
   let step = work.next();
-  while (!step.done) step = work.next(jsProduct(step.value));
+  while (!step.done) step = work.next(runStep(step.value));
   return step.value;
 }
 
 export async function runDenseAsync<T>(work: DenseWork<T>, engine: MatrixProducts): Promise<T> {
   let step = work.next();
-  while (!step.done) step = work.next(await engine.product(step.value));
+  while (!step.done) {
+    const item = step.value;
+    if (!isChase(item)) step = work.next(await engine.product(item));
+    else if (engine.chase === undefined) step = work.next(runStep(item));
+    else {
+      await engine.chase(item.chase);
+      step = work.next(item.chase.data);
+    }
+  }
   return step.value;
+}
+
+function isChase(item: Product | BandChase): item is BandChase {
+  return 'chase' in item;
+}
+
+/** One step on the pure-JS kernels. */
+function runStep(item: Product | BandChase): Float64Array {
+  if (!isChase(item)) return jsProduct(item);
+  bandToTridiagonal(item.chase);
+  return item.chase.data;
 }
 
 /** A Product on the pure-JS row-dot kernel (one thread). */

@@ -1,6 +1,6 @@
 import { EvalFidError } from '../errors.js';
 import { reduceToBandWork } from './band-reduction.js';
-import { bandToTridiagonal } from './band-tridiagonal.js';
+import { tridiagonalOf } from './band-tridiagonal.js';
 import { type DenseWork, mirrorLower, runDense } from './dense-work.js';
 
 /**
@@ -46,7 +46,8 @@ export function* symmetricEigenvaluesWork(
     mirrorLower(full, n);
   }
   const band = yield* reduceToBandWork(full, n, bandwidth);
-  const { diagonal, offDiagonal } = bandToTridiagonal(band);
+  yield { chase: band };
+  const { diagonal, offDiagonal } = tridiagonalOf(band);
   return tridiagonalEigenvalues(diagonal, offDiagonal);
 }
 

@@ -1,22 +1,31 @@
+import { availableParallelism } from 'node:os';
 import { EvalFidError } from '../errors.js';
+import { bandToTridiagonal } from '../linalg/band-tridiagonal.js';
+import { type ChasePool, createChasePool, PARALLEL_CHASE_FROM } from '../linalg/chase-pool.js';
 import { jsProduct } from '../linalg/dense-work.js';
 import type { MatrixProducts, Product } from '../products.js';
 import { loadOrt, type OrtSession, type OrtTensor } from './load-ort.js';
 import { productModel } from './onnx-model.js';
 
 export interface OrtProductsOptions {
-  /** Intra-op threads for Gemm (default: onnxruntime's choice, all cores). */
+  /**
+   * Intra-op threads for Gemm, and threads of the bulge chase (default: all cores, as
+   * availableParallelism() counts them; 1 runs the chase on the calling thread).
+   */
   threads?: number;
   /**
    * Whether idle intra-op threads busy-wait for the next product (default false, unlike
    * onnxruntime's own default). The algorithms here do JS work between products (panels, the
-   * bulge chase on a worker); spinning threads take the cores from it: at 2048-d on 2 cores the
+   * bulge chase on worker threads); spinning threads take the cores from it: at 2048-d on 2 cores the
    * eigenvalue stage measured 4.2–4.7 s without spinning and 11.4–13.4 s with it.
    */
   spinning?: boolean;
 }
 
-/** MatrixProducts on onnxruntime-node float64 Gemm; call release() when done. */
+/**
+ * MatrixProducts on onnxruntime-node float64 Gemm, with the bulge chase on a pool of worker
+ * threads; call release() when done.
+ */
 export interface OrtProducts extends MatrixProducts {
   release(): Promise<void>;
 }
@@ -36,6 +45,8 @@ const LEAF = 256;
  */
 export async function createOrtProducts(options: OrtProductsOptions = {}): Promise<OrtProducts> {
   const ort = await loadOrt();
+  const threads = options.threads ?? availableParallelism();
+  const chasePool: ChasePool | undefined = threads >= 2 ? createChasePool(threads) : undefined;
   const sessionOptions: Record<string, unknown> = {
     graphOptimizationLevel: 'all',
     interOpNumThreads: 1,
@@ -134,7 +145,12 @@ export async function createOrtProducts(options: OrtProductsOptions = {}): Promi
       }
       return gemm(p.a, p.b, p.m, p.n, p.k, p.transposeB, p.from, p.into);
     },
+    async chase(band) {
+      if (chasePool !== undefined && band.n >= PARALLEL_CHASE_FROM) await chasePool.chase(band);
+      else bandToTridiagonal(band);
+    },
     async release() {
+      await chasePool?.release();
       for (const s of sessions.values()) await (await s).release();
       sessions.clear();
     },
