@@ -2,7 +2,8 @@ import type { DdpmVariance } from '@ns/schedules';
 
 /**
  * Sampler names: the reference configs' `ddim`, `ddpm` (= `ddpm@large`) and `ddpm@small`, and the
- * ODE solvers as k-diffusion names them: `dpmpp_2m` (DPM-Solver++(2M)), `euler`, `heun`.
+ * ODE solvers as k-diffusion names them: `dpmpp_2m` (DPM-Solver++(2M)), `euler`, `heun`, and
+ * `dpmpp_2m_sde` (SDE-DPM-Solver++(2M), which injects noise as DDPM does).
  */
 export type SamplerName =
   | 'ddim'
@@ -10,6 +11,7 @@ export type SamplerName =
   | 'ddpm@large'
   | 'ddpm@small'
   | 'dpmpp_2m'
+  | 'dpmpp_2m_sde'
   | 'euler'
   | 'heun';
 
@@ -19,6 +21,7 @@ export const SAMPLER_NAMES: readonly SamplerName[] = [
   'ddpm@large',
   'ddpm@small',
   'dpmpp_2m',
+  'dpmpp_2m_sde',
   'euler',
   'heun',
 ];
@@ -27,6 +30,7 @@ export type SamplerMethod =
   | { readonly kind: 'ddim' }
   | { readonly kind: 'ddpm'; readonly variance: DdpmVariance }
   | { readonly kind: 'dpmpp_2m' }
+  | { readonly kind: 'dpmpp_2m_sde' }
   | { readonly kind: 'euler' }
   | { readonly kind: 'heun' };
 
@@ -35,6 +39,7 @@ export function parseSampler(name: string): SamplerMethod {
   switch (name) {
     case 'ddim':
     case 'dpmpp_2m':
+    case 'dpmpp_2m_sde':
     case 'euler':
     case 'heun':
       return { kind: name };

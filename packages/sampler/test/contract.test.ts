@@ -126,6 +126,7 @@ describe('solver-specific rules', () => {
 
   it.each([
     'dpmpp_2m',
+    'dpmpp_2m_sde',
     'euler',
     'heun',
   ] as const)('%s rejects the ddpm/ddim time offset td', async (sampler) => {

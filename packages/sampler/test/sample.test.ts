@@ -129,7 +129,7 @@ describe('sample (Algorithm 3)', () => {
       '`steps` must be an integer >= 1, got 0',
     );
     expect(() => parseSampler('dpm++')).toThrow(
-      '`sampler` must be one of ddim, ddpm, ddpm@large, ddpm@small, dpmpp_2m, euler, heun, got "dpm++"',
+      '`sampler` must be one of ddim, ddpm, ddpm@large, ddpm@small, dpmpp_2m, dpmpp_2m_sde, euler, heun, got "dpm++"',
     );
   });
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * FD_mnist against network evaluations for DDPM, DDIM and DPM-Solver++(2M) on the shipped `mnist`
+ * FD_mnist against network evaluations for DDPM, DDIM, DPM-Solver++(2M) and its SDE variant on the shipped `mnist`
  * weights (apps/cli/pretrained/mnist), each point from SAMPLES images per seed, several seeds.
  * The images are made as `ns sample` makes them (the run folder's eval model on its EMA weights, inference
  * schedule `cosine`, random seeded labels, no guidance, uint8 output) and measured as `ns fid
@@ -9,8 +9,8 @@
  * real held-out test images from [5000, 10000) — is measured the same way, once per seed.
  *
  *   nice -n 10 node tools/studies/sampler-nfe/run.mjs          (after `pnpm build`)
- *   SAMPLES=512 SEEDS=0,1 NFE=10,20,50,100,250 SAMPLERS=ddpm,ddim,dpmpp_2m \
- *   EXTRA=ddpm@100,dpmpp_2m@20 EXTRA_SEEDS=2,3 THREADS=2 SPINNING=0 node tools/studies/sampler-nfe/run.mjs
+ *   SAMPLES=512 SEEDS=0,1 NFE=10,20,50,100,250 SAMPLERS=ddpm,ddim,dpmpp_2m,dpmpp_2m_sde \
+ *   EXTRA=ddpm@100,dpmpp_2m@20,dpmpp_2m_sde@20 EXTRA_SEEDS=2,3 THREADS=2 SPINNING=0 node tools/studies/sampler-nfe/run.mjs
  *   node tools/studies/sampler-nfe/run.mjs --plot-only           (table and plot from results.json)
  *
  * Results go to results.json beside this file point by point (a rerun skips the points it has),
@@ -37,8 +37,8 @@ const SAMPLES = Number(process.env.SAMPLES ?? 512);
 const BATCH = Number(process.env.BATCH ?? 64);
 const SEEDS = list(process.env.SEEDS, '0,1').map(Number);
 const NFE = list(process.env.NFE, '10,20,50,100,250').map(Number);
-const SAMPLERS = list(process.env.SAMPLERS, 'ddpm,ddim,dpmpp_2m');
-const EXTRA = list(process.env.EXTRA, 'ddpm@100,dpmpp_2m@20').map((p) => {
+const SAMPLERS = list(process.env.SAMPLERS, 'ddpm,ddim,dpmpp_2m,dpmpp_2m_sde');
+const EXTRA = list(process.env.EXTRA, 'ddpm@100,dpmpp_2m@20,dpmpp_2m_sde@20').map((p) => {
   const [sampler, nfe] = p.split('@');
   return { sampler, nfe: Number(nfe) };
 });
@@ -272,7 +272,8 @@ async function writePlot() {
     ddpm: '#0072B2',
     ddim: '#D55E00',
     dpmpp_2m: '#009E73',
-    euler: '#CC79A7',
+    dpmpp_2m_sde: '#CC79A7',
+    euler: '#56B4E9',
     heun: '#E69F00',
   };
   const out = [

@@ -2,11 +2,12 @@ import type { SamplerMethod } from '../method.js';
 import { ddim } from './ddim.js';
 import { ddpm } from './ddpm.js';
 import { dpmpp2m } from './dpmpp-2m.js';
+import { dpmpp2mSde } from './dpmpp-2m-sde.js';
 import { euler } from './euler.js';
 import { heun } from './heun.js';
 import type { Solver } from './solver.js';
 
-export { ddim, ddpm, dpmpp2m, euler, heun };
+export { ddim, ddpm, dpmpp2m, dpmpp2mSde, euler, heun };
 export { heunPlan } from './heun.js';
 export type { Solver, SolverInput } from './solver.js';
 
@@ -19,6 +20,8 @@ export function solverFor(method: SamplerMethod): Solver {
       return ddim;
     case 'dpmpp_2m':
       return dpmpp2m;
+    case 'dpmpp_2m_sde':
+      return dpmpp2mSde;
     case 'euler':
       return euler;
     case 'heun':
