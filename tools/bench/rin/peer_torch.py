@@ -66,7 +66,7 @@ def masks():
 
 # Build every parameter once (lazy creation) before the optimizer sees them.
 with torch.no_grad():
-    net(x[:1], gamma[:1], labels[:1], label_mask[:1], zeros[:1])
+    net(x0[:1], gamma[:1], labels[:1], label_mask[:1], zeros[:1])
 state = {n: (torch.zeros_like(p), torch.zeros_like(p)) for n, p in W.p.items()}
 # The trainer's graph also keeps an EMA of the weights and outputs the global gradient norm.
 ema = {n: p.detach().clone() for n, p in W.p.items()}
