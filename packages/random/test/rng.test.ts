@@ -55,6 +55,47 @@ describe('Rng', () => {
     expect(fast.normal()).toBe(slow.normal());
   });
 
+  test.each([
+    [0, 0.3],
+    [1, 0.9],
+    [4099, 0.9],
+    [4099, 0],
+    [4099, 1],
+    [4099, 1 / 3],
+  ])('bernoulli(%i, %f) is n comparisons of nextUint32() with round(p·2^32), and leaves the same state', (n, p) => {
+    const fast = new Rng(5).fold('mask');
+    const slow = new Rng(5).fold('mask');
+    const threshold = Math.round(p * 2 ** 32);
+    const want = Uint8Array.from({ length: n }, () => (slow.nextUint32() < threshold ? 1 : 0));
+    const into = new Uint8Array(n + 3).fill(7);
+    expect(fast.bernoulli(n, p, into)).toBe(into);
+    expect(Array.from(into.subarray(0, n))).toEqual(Array.from(want));
+    expect(Array.from(into.subarray(n))).toEqual([7, 7, 7]); // nothing past n
+    expect(fast.state()).toEqual(slow.state());
+    expect(fast.nextUint32()).toBe(slow.nextUint32());
+  });
+
+  test('bernoulli draws ones at rate p (within 5 binomial standard errors)', () => {
+    const n = 200_000;
+    for (const p of [0.1, 0.5, 0.9]) {
+      const ones = new Rng(8)
+        .fold(p)
+        .bernoulli(n, p)
+        .reduce((s, v) => s + v, 0);
+      expect(Math.abs(ones / n - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / n));
+    }
+  });
+
+  test('bernoulli refuses a p outside [0, 1] and an n the array cannot hold', () => {
+    expect(() => new Rng(1).bernoulli(3, 1.5)).toThrow(
+      '`p` must be a probability in [0, 1], got 1.5',
+    );
+    expect(() => new Rng(1).bernoulli(3, Number.NaN)).toThrow('got NaN');
+    expect(() => new Rng(1).bernoulli(5, 0.5, new Uint8Array(4))).toThrow(
+      '`n` must be an integer in [0, 4], got 5',
+    );
+  });
+
   test('state() round-trips through JSON mid-stream, including a cached normal', () => {
     const rng = new Rng(9);
     rng.normal(); // leaves the pair's second value cached

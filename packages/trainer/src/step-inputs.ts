@@ -81,9 +81,8 @@ export function drawStepInputs(net: StepInputSpec, o: DrawOptions): StepDraws {
   for (const pass of passes) {
     for (const [name, spec] of Object.entries(net.randomInputs)) {
       const n = batch * spec.shape.reduce((a, d) => a * d, 1);
-      const maskRng = rng.fold(randomInputName(name, pass));
-      const keep = new Uint8Array(n);
-      for (let i = 0; i < n; i++) keep[i] = maskRng.uniform() >= spec.rate ? 1 : 0;
+      // kept with probability 1 − rate, one raw draw per value (see Rng.bernoulli)
+      const keep = rng.fold(randomInputName(name, pass)).bernoulli(n, 1 - spec.rate);
       feeds[randomInputName(name, pass)] = { data: keep, shape: [batch, ...spec.shape] };
     }
   }
