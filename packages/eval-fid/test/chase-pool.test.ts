@@ -4,17 +4,7 @@ import { createChasePool } from '../src/linalg/chase-pool.js';
 import { jsProduct, runDense, runDenseAsync } from '../src/linalg/dense-work.js';
 import { symmetricEigenvaluesWork } from '../src/linalg/symmetric-eigenvalues.js';
 import type { MatrixProducts } from '../src/products.js';
-import { normals } from './random.js';
-
-/** A random symmetric matrix (full storage) with entries ~ N(0, 1). */
-function randomSymmetric(d: number, seed: number): Float64Array {
-  const x = normals(seed, d * d);
-  const A = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < d; j++) A[i * d + j] = x[Math.max(i, j) * d + Math.min(i, j)]!;
-  }
-  return A;
-}
+import { randomSymmetric } from './random.js';
 
 function firstDifference(a: Float64Array, b: Float64Array): number {
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;

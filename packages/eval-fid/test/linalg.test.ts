@@ -1,20 +1,10 @@
 import { pivotedCholesky, symmetricEigenvalues } from '../src/index.js';
 import { jsProduct, runDense } from '../src/linalg/dense-work.js';
 import { symmetricEigenvaluesWork } from '../src/linalg/symmetric-eigenvalues.js';
-import { normals, rotatedDiagonal } from './random.js';
+import { normals, randomSymmetric, rotatedDiagonal } from './random.js';
 
 function sorted(a: Float64Array): number[] {
   return Array.from(a).sort((x, y) => x - y);
-}
-
-/** A random symmetric matrix (full storage) with entries ~ N(0, 1). */
-function randomSymmetric(d: number, seed: number): Float64Array {
-  const x = normals(seed, d * d);
-  const A = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < d; j++) A[i * d + j] = x[Math.max(i, j) * d + Math.min(i, j)]!;
-  }
-  return A;
 }
 
 describe('symmetricEigenvalues', () => {

@@ -43,3 +43,13 @@ export function rotatedDiagonal(values: Float64Array, seed: number, reflections 
   }
   return S;
 }
+
+/** A random symmetric matrix (full storage) with entries ~ N(0, 1). */
+export function randomSymmetric(d: number, seed: number): Float64Array {
+  const x = normals(seed, d * d);
+  const A = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) A[i * d + j] = x[Math.max(i, j) * d + Math.min(i, j)]!;
+  }
+  return A;
+}
