@@ -1,4 +1,4 @@
-import type { BandMatrix } from './linalg/band-reduction.js';
+import type { BandMatrix } from './linalg/band-matrix.js';
 
 /**
  * One large matrix product, the only operation the blocked algorithms of this package hand out:

@@ -1,4 +1,4 @@
-import type { BandMatrix } from './band-reduction.js';
+import type { BandMatrix } from './band-matrix.js';
 import { chaseSweep } from './bulge-chase-kernel.js';
 
 /**

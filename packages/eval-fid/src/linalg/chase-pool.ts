@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { EvalFidError } from '../errors.js';
-import type { BandMatrix } from './band-reduction.js';
+import type { BandMatrix } from './band-matrix.js';
 import { requireBulgeRoom } from './band-tridiagonal.js';
 import { chaseSweep, reflector, twoSided } from './bulge-chase-kernel.js';
 
