@@ -1,3 +1,5 @@
+import { ZIGGURAT_R, zigguratTables } from './ziggurat.js';
+
 /**
  * Explicit, seeded random numbers (no global state): sfc32 (Doty-Humphrey's Small Fast Counting
  * generator, 128 bits of state, passes PractRand to 2^42+ bytes) seeded through splitmix32.
@@ -36,6 +38,46 @@ function sfc32(s: Uint32Array): number {
   s[2] = (((c << 21) | (c >>> 11)) >>> 0) + t;
   s[3] = d + 1;
   return t;
+}
+
+/** 2⁻³²: a raw draw times UNIT is uniform in [0, 1). */
+const UNIT = 2.3283064365386963e-10;
+
+/** A normal beyond ZIGGURAT_R (Marsaglia 1964): x = −ln(U₁)/R, y = −ln(U₂), kept when 2y > x². */
+function normalTail(s: Uint32Array): number {
+  for (;;) {
+    const x = -Math.log(1 - sfc32(s) * UNIT) / ZIGGURAT_R;
+    const y = -Math.log(1 - sfc32(s) * UNIT);
+    if (y + y > x * x) return ZIGGURAT_R + x;
+  }
+}
+
+/**
+ * The ziggurat's value when the first point (layer i, abscissa z, sign and layer from draw w)
+ * fell outside its layer's core: the tail beyond R for the base layer, else the wedge test, and
+ * fresh points (two draws each, as the fast path) until one is accepted.
+ */
+function zigguratSlow(
+  s: Uint32Array,
+  w: number,
+  i: number,
+  z: number,
+  X: Float64Array,
+  F: Float64Array,
+): number {
+  for (;;) {
+    if (z < X[i + 1]!) return w & 128 ? -z : z;
+    if (i === 0) {
+      const tail = normalTail(s);
+      return w & 128 ? -tail : tail;
+    }
+    if (F[i]! + sfc32(s) * UNIT * (F[i + 1]! - F[i]!) < Math.exp(-0.5 * z * z)) {
+      return w & 128 ? -z : z;
+    }
+    w = sfc32(s);
+    i = w & 127;
+    z = sfc32(s) * UNIT * X[i]!;
+  }
 }
 
 export class Rng {
@@ -215,6 +257,64 @@ export class Rng {
       b = (c + (c << 3)) | 0;
       c = (((c << 21) | (c >>> 11)) + t) | 0;
       into[i] = (t ^ -2147483648) < shiftedThreshold ? 1 : 0;
+    }
+    this.a = a >>> 0;
+    this.b = b >>> 0;
+    this.c = c >>> 0;
+    this.d = d >>> 0;
+    return into;
+  }
+
+  /**
+   * Fills `into` (default a new Float32Array of n) with n standard normals by Marsaglia & Tsang's
+   * ziggurat (128 layers, see ziggurat.ts): per value one raw draw picks the layer (7 bits) and
+   * the sign (1 bit) and a second places the point in it (32 bits); 98.8 % of values are accepted
+   * right there, the rest take a wedge test (one exp) or, beyond 3.44, Marsaglia's tail method.
+   * About 4× faster than Box–Muller (`normals`), whose log, sqrt, sin and cos per pair dominate,
+   * and a different stream: the values are not those of `normal()`.
+   */
+  zigguratNormals(
+    n: number,
+    into: Float32Array | Float64Array = new Float32Array(n),
+  ): Float32Array | Float64Array {
+    if (!(Number.isSafeInteger(n) && n >= 0 && n <= into.length)) {
+      throw new RangeError(`\`n\` must be an integer in [0, ${into.length}], got ${n}`);
+    }
+    const { x: X, f: F } = zigguratTables();
+    // The two draws of the common case are sfc32 inline on int32 locals (as in `bernoulli`); the
+    // 1.2 % that need more go through the typed-array state, handed over and back.
+    const s = scratch;
+    let a = this.a | 0;
+    let b = this.b | 0;
+    let c = this.c | 0;
+    let d = this.d | 0;
+    for (let k = 0; k < n; k++) {
+      let t = (a + b + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+      const w = t;
+      t = (a + b + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+      const i = w & 127;
+      const z = (t >>> 0) * UNIT * X[i]!;
+      if (z < X[i + 1]!) {
+        into[k] = w & 128 ? -z : z;
+        continue;
+      }
+      s[0] = a;
+      s[1] = b;
+      s[2] = c;
+      s[3] = d;
+      into[k] = zigguratSlow(s, w, i, z, X, F);
+      a = s[0]! | 0;
+      b = s[1]! | 0;
+      c = s[2]! | 0;
+      d = s[3]! | 0;
     }
     this.a = a >>> 0;
     this.b = b >>> 0;
