@@ -135,7 +135,9 @@ export async function sample(options: SampleOptions): Promise<SampleResult> {
     steps,
     schedule,
     td,
-    noise: (into) => noiseRng.normals(into.length, into),
+    // the ancestral samplers' z: ziggurat normals, 2× faster than Box–Muller; x_T above keeps
+    // Box–Muller, so the deterministic samplers' outputs are what they always were
+    noise: (into) => noiseRng.zigguratNormals(into.length, into),
   });
 
   const images = new Float32Array(x0.length);

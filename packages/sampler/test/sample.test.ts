@@ -71,7 +71,7 @@ describe('sample (Algorithm 3)', () => {
         eps: e.eps,
         gammaNow: gNow,
         gammaNext: gNext,
-        noise: noise.normals(x.length, new Float64Array(x.length)),
+        noise: noise.zigguratNormals(x.length, new Float64Array(x.length)),
       });
     }
     expect(Array.from(result.x0)).toEqual(Array.from(x0));

@@ -208,7 +208,14 @@ function summary() {
     if (!groups.has(k)) groups.set(k, { sampler: p.sampler, nfe: p.nfe, fds: [] });
     groups.get(k).fds.push(p.fd);
   }
-  return [...groups.values()].map((g) => ({
+  // rows and legend in a fixed order, whatever order the points were measured in
+  const order = ['ddpm', 'ddim', 'dpmpp_2m', 'dpmpp_2m_sde'];
+  const rank = (sampler) => (order.includes(sampler) ? order.indexOf(sampler) : order.length);
+  const sorted = [...groups.values()].sort(
+    (a, b) =>
+      rank(a.sampler) - rank(b.sampler) || a.sampler.localeCompare(b.sampler) || a.nfe - b.nfe,
+  );
+  return sorted.map((g) => ({
     ...g,
     mean: g.fds.reduce((a, b) => a + b, 0) / g.fds.length,
     min: Math.min(...g.fds),
