@@ -5,7 +5,7 @@
  */
 import { SAMPLER_NAMES, type SamplerName } from '@ns/sampler';
 import { parseSchedule } from '@ns/schedules';
-import { parseWith, TrainerError } from '@ns/trainer';
+import { parseDecay, parseWeighting, parseWith, TrainerError } from '@ns/trainer';
 import { z } from 'zod';
 import type { TrialKey } from './types.js';
 
@@ -139,6 +139,16 @@ function uniqueList<T extends z.ZodType>(item: T) {
     });
 }
 
+/** A string that `parse` accepts, checked when the grid is read rather than when a trial starts. */
+const parsedBy = (parse: (text: string) => unknown) =>
+  name.superRefine((text, ctx) => {
+    try {
+      parse(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
 /** A schedule spec without +scale: b is an axis of the grid, a +scale would be a hidden second factor. */
 const scheduleSpec = name.superRefine((spec, ctx) => {
   try {
@@ -173,14 +183,14 @@ const trainSchema = z
     batch: int(1),
     lr: positive,
     warmup: int(0),
-    decay: name,
+    decay: parsedBy(parseDecay),
     optimizer: z.enum(['lamb', 'adamw'], 'one of lamb, adamw'),
     ema: decay,
     selfCondRate: probability,
     labelDropout: probability,
     checkpointEvery: int(1),
     flip: z.boolean('true or false'),
-    weighting: name,
+    weighting: parsedBy(parseWeighting),
   })
   .partial()
   .strict();

@@ -67,6 +67,14 @@ describe('parseGrid', () => {
     [{ ...minimal, train: { ema: 2 } }, 'grid: train.ema: a number in [0, 1), got 2'],
     [{ ...minimal, train: { ema: 1 } }, 'grid: train.ema: a number in [0, 1), got 1'],
     [{ ...minimal, train: { optimizer: 'sgd' } }, 'grid: train.optimizer: one of lamb, adamw'],
+    [
+      { ...minimal, train: { decay: 'cosin@1' } },
+      "grid: train.decay: learning-rate decay must be 'constant' or 'cosine@r'",
+    ],
+    [
+      { ...minimal, train: { weighting: 'min_snr@x' } },
+      'grid: train.weighting: --weighting "min_snr@x": expected one number after @',
+    ],
     [{ ...minimal, eval: { sampler: 'plms' } }, 'grid: eval.sampler: one of ddim, ddpm'],
     [{ ...minimal, eval: { samples: 1 } }, 'grid: eval.samples: an integer >= 2, got 1'],
     [{ ...minimal, eval: { shards: 0 } }, 'grid: eval.shards: an integer >= 1, got 0'],
