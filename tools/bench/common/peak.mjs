@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NUMPY_SETUP, numpyPython } from './numpy-peer.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -20,7 +21,7 @@ const here = dirname(fileURLToPath(import.meta.url));
  * a bench still prints its own results.
  */
 export function measureGemmPeak({ threads = cpus().length, size = 4096, autogroupNice } = {}) {
-  const python = process.env.PYTHON ?? 'python3';
+  const python = numpyPython(['numpy']);
   const env = {
     ...process.env,
     OPENBLAS_NUM_THREADS: String(threads),
@@ -36,7 +37,7 @@ export function measureGemmPeak({ threads = cpus().length, size = 4096, autogrou
   if (run.error || run.status !== 0) {
     const why = run.error ? run.error.message : run.stderr.trim().split('\n').pop();
     return {
-      error: `GEMM peak not measured (${why}); it needs ${python} with numpy (PYTHON=… to choose another interpreter)`,
+      error: `GEMM peak not measured (${why}); it needs numpy: ${NUMPY_SETUP}`,
     };
   }
   return JSON.parse(run.stdout);

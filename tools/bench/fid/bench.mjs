@@ -2,7 +2,7 @@
 // same threads, alternating rounds after a warm-up, in one run.
 //
 //   pnpm bench:fid [--n 10000] [--dim 2048] [--rounds 5] [--threads 2] [--spin] [--js] [--no-sqrtm]
-//   setup (once, on a fresh machine): python3 -m pip install numpy scipy   (or PYTHON=… to choose)
+//   setup (once, on a fresh machine): apt-get install -y python3-numpy python3-scipy (or PYTHON=…)
 //
 // Both sides get the same two float32 feature sets (.npy in a temp dir) and compute float64 mean +
 // covariance (N − 1) of each, the pivoted Cholesky Σ2[p, p] = L Lᵀ, M = Lᵀ Σ1[p, p] L, the
@@ -18,6 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { NUMPY_SETUP, numpyPython } from '../common/numpy-peer.mjs';
 import { loadLine, measureGemmPeak, printPeakLines } from '../common/peak.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,8 +39,8 @@ const D = arg('dim', 2048);
 const ROUNDS = arg('rounds', 5);
 const THREADS = arg('threads', cpus().length);
 const SPINNING = flag('spin'); // @ns/eval-fid's default is off (its JS work runs between products)
-const python = process.env.PYTHON ?? 'python3';
-const SETUP = `python3 -m pip install numpy scipy (or PYTHON=… naming an interpreter that has them)`;
+const python = numpyPython(['numpy', 'scipy']);
+const SETUP = NUMPY_SETUP;
 
 // --- data: ReLU features with a shared low-rank component, like pooled CNN activations
 function uniform(seed) {

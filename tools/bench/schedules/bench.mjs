@@ -6,12 +6,13 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSchedule } from '../../../packages/schedules/dist/index.js';
+import { numpyPython } from '../common/numpy-peer.mjs';
 import { loadLine, measureGemmPeak, printPeakLines } from '../common/peak.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.N ?? 1e7);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
-const python = process.env.PYTHON ?? 'python3';
+const python = numpyPython(['numpy']);
 
 // Same uniform draws are not needed for timing; same size and range are.
 const t = new Float64Array(N);
