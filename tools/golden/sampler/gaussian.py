@@ -106,47 +106,47 @@ def heun(x, n, gamma):
         x = math.sqrt(g_next) * (xt + (st_next - st) * (eps + eps_next) / 2)
 
 
-def dpmpp_2m(x, n, gamma):
-    # Lu et al. 2022 (DPM-Solver++), Algorithm 2, data prediction, lambda = log(alpha/sigma);
-    # first order on the first step, and the last evaluation's x0_hat returned (sigma = 0 at t = 0).
-    lam = lambda g: 0.5 * math.log(g / (1 - g))
+def half_log_snr(g):
+    return 0.5 * math.log(g / (1 - g))
+
+
+def multistep_2m(x, n, gamma, update):
+    # DPM-Solver++(2M)'s loop (Lu et al. 2022, Algorithm 2, data prediction, lambda = log(alpha/sigma)):
+    # D = x0_hat + (x0_hat - x0_prev) h/(2 h_prev), first order (D = x0_hat) on the first step, and the
+    # last evaluation's x0_hat returned (sigma = 0 at t = 0). `update(x, d, g, g_next, h, i)` is the step.
     x0_prev, h_prev = None, None
     for i, (t, t_next) in enumerate(grid(n)):
         g, g_next = gamma(t), gamma(t_next)
         x0, _ = denoise(x, g)
         if i == n - 1:
             return x0
-        h = lam(g_next) - lam(g)
+        h = half_log_snr(g_next) - half_log_snr(g)
         if x0_prev is None:
             d = x0
         else:
             r = h_prev / h
             d = (1 + 1 / (2 * r)) * x0 - 1 / (2 * r) * x0_prev
-        x = math.sqrt((1 - g_next) / (1 - g)) * x - math.sqrt(g_next) * math.expm1(-h) * d
+        x = update(x, d, g, g_next, h, i)
         x0_prev, h_prev = x0, h
+
+
+def dpmpp_2m(x, n, gamma):
+    # the ODE: x_next = sigma_next/sigma x - alpha_next expm1(-h) D
+    return multistep_2m(
+        x, n, gamma,
+        lambda x, d, g, g_next, h, i: math.sqrt((1 - g_next) / (1 - g)) * x - math.sqrt(g_next) * math.expm1(-h) * d,
+    )
 
 
 def dpmpp_2m_sde(x, n, gamma, noise):
-    # SDE-DPM-Solver++(2M) (Lu et al. 2022, DPM-Solver++ for the diffusion SDE; midpoint rule):
-    # x_next = sigma_next/sigma e^-h x + alpha_next (1 - e^-2h) D + sigma_next sqrt(1 - e^-2h) z,
-    # D as in dpmpp_2m, first order on the first step, the last evaluation's x0_hat returned.
-    lam = lambda g: 0.5 * math.log(g / (1 - g))
-    x0_prev, h_prev = None, None
-    for i, (t, t_next) in enumerate(grid(n)):
-        g, g_next = gamma(t), gamma(t_next)
-        x0, _ = denoise(x, g)
-        if i == n - 1:
-            return x0
-        h = lam(g_next) - lam(g)
-        if x0_prev is None:
-            d = x0
-        else:
-            r = h_prev / h
-            d = (1 + 1 / (2 * r)) * x0 - 1 / (2 * r) * x0_prev
+    # the reverse SDE (DPM-Solver++ for the diffusion SDE, midpoint rule):
+    # x_next = sigma_next/sigma e^-h x + alpha_next (1 - e^-2h) D + sigma_next sqrt(1 - e^-2h) z
+    def update(x, d, g, g_next, h, i):
         s, s_next = math.sqrt(1 - g), math.sqrt(1 - g_next)
-        x = s_next / s * math.exp(-h) * x + math.sqrt(g_next) * (1 - math.exp(-2 * h)) * d \
-            + s_next * math.sqrt(1 - math.exp(-2 * h)) * noise[i]
-        x0_prev, h_prev = x0, h
+        return (s_next / s * math.exp(-h) * x + math.sqrt(g_next) * (1 - math.exp(-2 * h)) * d
+                + s_next * math.sqrt(1 - math.exp(-2 * h)) * noise[i])
+
+    return multistep_2m(x, n, gamma, update)
 
 
 def ddpm(x, n, gamma, noise, variance="large"):
