@@ -57,6 +57,29 @@ describe('the bulge chase on worker threads', () => {
     }
   });
 
+  test('chases started together run one after the other; a released pool starts again', async () => {
+    const bands = [260, 300].map((n) =>
+      runDense(reduceToBandWork(randomSymmetric(n, n + 1), n, 8)),
+    );
+    const want = bands.map((band) => {
+      const copy = { ...band, data: Float64Array.from(band.data) };
+      bandToTridiagonal(copy);
+      return copy.data;
+    });
+    const pool = createChasePool(2);
+    try {
+      const got = bands.map((band) => ({ ...band, data: Float64Array.from(band.data) }));
+      await Promise.all(got.map((band) => pool.chase(band)));
+      for (const [i, band] of got.entries()) expect(firstDifference(band.data, want[i]!)).toBe(-1);
+      await pool.release();
+      const again = { ...bands[0]!, data: Float64Array.from(bands[0]!.data) };
+      await pool.chase(again);
+      expect(firstDifference(again.data, want[0]!)).toBe(-1);
+    } finally {
+      await pool.release();
+    }
+  });
+
   test('fewer than 2 threads is refused', () => {
     expect(() => createChasePool(1)).toThrow('at least 2 threads, got 1');
   });

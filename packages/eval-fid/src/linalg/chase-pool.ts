@@ -59,43 +59,58 @@ export function createChasePool(threads: number): ChasePool {
   };
   const sweeps = (worker: Worker, message: Record<string, unknown>) =>
     new Promise<void>((resolve, reject) => {
-      const failed = (error: unknown) => {
+      const settle = (error?: string) => {
         worker.off('message', done);
-        reject(new EvalFidError('eigenvalues', `bulge-chase thread failed: ${String(error)}`));
-      };
-      const done = () => {
         worker.off('error', failed);
-        resolve();
+        worker.off('exit', exited);
+        worker.unref();
+        if (error === undefined) resolve();
+        else reject(new EvalFidError('eigenvalues', `bulge-chase thread ${error}`));
       };
+      const done = () => settle();
+      const failed = (error: unknown) => settle(`failed: ${String(error)}`);
+      const exited = (code: number) => settle(`exited with code ${code} before finishing`);
       worker.once('message', done);
       worker.once('error', failed);
+      worker.once('exit', exited);
       worker.ref(); // while it works, the process waits for it
       worker.postMessage(message);
-    }).finally(() => worker.unref());
+    });
 
+  const release = async () => {
+    const pool = workers;
+    workers = undefined;
+    if (pool) await Promise.all((await pool).map((w) => w.terminate()));
+  };
+  const chaseNow = async (band: BandMatrix) => {
+    requireBulgeRoom(band);
+    workers ??= start();
+    const pool = await workers;
+    const data = new SharedArrayBuffer(band.data.byteLength);
+    new Float64Array(data).set(band.data);
+    const progress = new SharedArrayBuffer(4 * band.n);
+    const common = { data, progress, n: band.n, b: band.bandwidth, width: band.width };
+    try {
+      await Promise.all(
+        pool.map((worker, t) => sweeps(worker, { ...common, first: t, step: pool.length })),
+      );
+    } catch (error) {
+      await release(); // the other threads would wait for the failed one's sweeps forever
+      throw error;
+    }
+    band.data.set(new Float64Array(data));
+  };
+  // One chase at a time: every thread works on every chase, so a second one waits its turn.
+  let queue: Promise<unknown> = Promise.resolve();
   return {
-    async chase(band) {
-      requireBulgeRoom(band);
-      workers ??= start();
-      const pool = await workers;
-      const data = new SharedArrayBuffer(band.data.byteLength);
-      new Float64Array(data).set(band.data);
-      const progress = new SharedArrayBuffer(4 * band.n);
-      const common = { data, progress, n: band.n, b: band.bandwidth, width: band.width };
-      try {
-        await Promise.all(
-          pool.map((worker, t) => sweeps(worker, { ...common, first: t, step: pool.length })),
-        );
-      } catch (error) {
-        await this.release(); // the other threads would wait for the failed one's sweeps forever
-        throw error;
-      }
-      band.data.set(new Float64Array(data));
+    chase(band) {
+      const run = queue.then(
+        () => chaseNow(band),
+        () => chaseNow(band),
+      );
+      queue = run;
+      return run;
     },
-    async release() {
-      const pool = workers;
-      workers = undefined;
-      if (pool) await Promise.all((await pool).map((w) => w.terminate()));
-    },
+    release,
   };
 }
