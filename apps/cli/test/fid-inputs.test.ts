@@ -49,6 +49,11 @@ beforeAll(() => {
   writeFidStats(at('asymmetric.npz'), { dim: d, mu: new Float64Array(d), sigma: asymmetric });
   writeNpy(at('few.npy'), { shape: [3, 8], data: features(3, 8) });
   writeNpy(at('many.npy'), { shape: [200, 8], data: features(200, 8) });
+  writeNpy(at('few300.npy'), { shape: [100, 300], data: features(100, 300) });
+  writeNpy(at('many300.npy'), {
+    shape: [1000, 300],
+    data: features(1000, 300).map((v) => v * 1.1),
+  });
   const npz = readFileSync(at('good.npz'));
   writeFileSync(at('cut.npz'), npz.subarray(0, npz.length - 40));
   writeFileSync(at('cut.npy'), readFileSync(at('many.npy')).subarray(0, 100));
@@ -75,6 +80,23 @@ it('warns with the rank when a side has fewer samples than dimensions', async ()
     'ns fid: warning: few.npy: 3 samples for 8 dimensions: the covariance is singular (numerical rank 2 of 8), so the distance is between degenerate Gaussians and depends strongly on N; use more samples than dimensions\n',
   );
   expect(stdout).toMatch(/^FID \d+\.\d+ {2}\(D=8, N_A=3, N_B=200\)\n$/);
+});
+
+// 300-d takes the two-stage eigensolver; with the fewer samples first, its QL step used to stop
+// with "QL iteration did not converge" (a cluster of zero eigenvalues under large ones).
+it.each([
+  [[]],
+  [['--ort']],
+])('fewer samples than dimensions first, at 300-d %j: the distance either way', async (extra) => {
+  const forward = await fid('few300.npy', 'many300.npy', '--json', ...extra);
+  const backward = await fid('many300.npy', 'few300.npy', '--json', ...extra);
+  expect(forward.stderr).toMatch(
+    /few300\.npy: 100 samples for 300 dimensions: .*numerical rank 99 of 300/,
+  );
+  const a = JSON.parse(forward.stdout).fid as number;
+  const b = JSON.parse(backward.stdout).fid as number;
+  expect(a).toBeGreaterThan(0);
+  expect(Math.abs(a - b)).toBeLessThan(1e-6 * b);
 });
 
 it.each([
