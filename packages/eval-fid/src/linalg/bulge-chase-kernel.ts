@@ -32,9 +32,9 @@ export function reflector(a: Float64Array, at: number, len: number, stride = 1):
  *
  * Step k of sweep i reads and writes only the stored rows i+1+k·b … i+(k+1)·b. Step k of sweep
  * i+1 overlaps steps k and k+1 of sweep i and no later one, so with `progress` (one Int32 per
- * sweep, shared between threads: steps done, or 0x7fffffff once finished) a sweep waits before each step until
- * the one before it is two steps ahead. Every entry then sees the same operations in the same
- * order as in the sequential chase, so the result is bit-identical to it.
+ * sweep, shared between threads: steps done, or 0x7fffffff once finished) a sweep waits before
+ * each step until the one before it is two steps ahead. Every entry then sees the same operations
+ * in the same order as in the sequential chase, so the result is bit-identical to it.
  * `scratch` holds 4·b float64s.
  */
 export function chaseSweep(
