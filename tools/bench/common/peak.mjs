@@ -20,7 +20,12 @@ const here = dirname(fileURLToPath(import.meta.url));
  * (stepper.mjs). Never throws: a missing numpy comes back as { error } with the one-line fix, so
  * a bench still prints its own results.
  */
-export function measureGemmPeak({ threads = cpus().length, size = 4096, autogroupNice } = {}) {
+export function measureGemmPeak({
+  threads = cpus().length,
+  // BENCH_PEAK_SIZE: a smaller matrix for the benches' smoke test (tools/bench/smoke), not for numbers
+  size = Number(process.env.BENCH_PEAK_SIZE ?? 4096),
+  autogroupNice,
+} = {}) {
   const python = numpyPython(['numpy']);
   const env = {
     ...process.env,
