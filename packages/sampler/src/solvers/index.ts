@@ -1,8 +1,7 @@
 import type { SamplerMethod } from '../method.js';
 import { ddim } from './ddim.js';
 import { ddpm } from './ddpm.js';
-import { dpmpp2m } from './dpmpp-2m.js';
-import { dpmpp2mSde } from './dpmpp-2m-sde.js';
+import { dpmpp2m, dpmpp2mSde } from './dpmpp-2m.js';
 import { euler } from './euler.js';
 import { heun } from './heun.js';
 import type { Solver } from './solver.js';
