@@ -1,4 +1,4 @@
-import type { BandMatrix } from './band-matrix.js';
+import { type BandMatrix, bandIndex } from './band-matrix.js';
 import { chaseSweep } from './bulge-chase-kernel.js';
 
 /**
@@ -30,11 +30,10 @@ export function requireBulgeRoom(band: BandMatrix): void {
 
 /** The diagonal and subdiagonal of a chased band. */
 export function tridiagonalOf(band: BandMatrix): Tridiagonal {
-  const { n, width, data: a } = band;
-  const at = (r: number, c: number) => r * (width - 1) + c + width - 1;
+  const { n, data: a } = band;
   const diagonal = new Float64Array(n);
   const offDiagonal = new Float64Array(Math.max(0, n - 1));
-  for (let i = 0; i < n; i++) diagonal[i] = a[at(i, i)]!;
-  for (let i = 0; i + 1 < n; i++) offDiagonal[i] = a[at(i + 1, i)]!;
+  for (let i = 0; i < n; i++) diagonal[i] = a[bandIndex(band, i, i)]!;
+  for (let i = 0; i + 1 < n; i++) offDiagonal[i] = a[bandIndex(band, i + 1, i)]!;
   return { diagonal, offDiagonal };
 }
